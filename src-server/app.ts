@@ -1,0 +1,98 @@
+import Fastify, { type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TValidationError } from 'typebox/error';
+import type { ErrorBody } from '../src-shared/api/common.js';
+import type { Principal } from './auth.js';
+import type { ClientRow } from './clients.js';
+import { ApiError } from './errors.js';
+import { SERVER_VERSION, type Services } from './services.js';
+import { validationMessage } from './validation.js';
+import { managementRoutes } from './routes/management.js';
+import { agentRoutes } from './routes/agent.js';
+
+export const API_BASE = '/api/v1';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal;
+    agentClient: ClientRow;
+  }
+}
+
+function createFastify(options: AppOptions) {
+  // Request logs carry method and URL only (Fastify's serializers): never headers, so never a token.
+  return Fastify({
+    logger: options.logger ?? false,
+    https: options.tls ?? null,
+    bodyLimit: options.bodyLimit ?? 1024 * 1024,
+    schemaErrorFormatter: (errors, part) => new ApiError('BAD_REQUEST', validationMessage(errors as unknown as TValidationError[], part)),
+    ajv: { customOptions: { removeAdditional: false } },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }).withTypeProvider<TypeBoxTypeProvider>();
+}
+
+export interface AppOptions {
+  logger?: FastifyServerOptions['logger'];
+  tls?: { key: string; cert: string };
+  bodyLimit?: number;
+}
+
+/** Builds the HTTP API over `services`: validation, errors, auth, OpenAPI, and every route of API.md. */
+export async function buildApp(services: Services, options: AppOptions = {}) {
+  const app = createFastify(options);
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.decorateRequest('principal');
+  app.decorateRequest('agentClient');
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Backup Server API', version: SERVER_VERSION, description: 'Management API for the console and agent API for backup agents (API.md).' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  app.setErrorHandler((error, request, reply) => sendError(reply, toApiError(error, request)));
+  app.setNotFoundHandler((request, reply) => sendError(reply, new ApiError('NOT_FOUND', `There is no route ${request.method} ${request.url.split('?')[0]}.`)));
+
+  await app.register(
+    async (api) => {
+      api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+      await api.register(managementRoutes(services));
+      await api.register(agentRoutes(services), { prefix: '/agent' });
+    },
+    { prefix: API_BASE },
+  );
+  return app;
+}
+
+function toApiError(error: unknown, request: FastifyRequest): ApiError {
+  if (error instanceof ApiError) return error;
+  const e = error as { statusCode?: number; code?: string; message?: string; validation?: unknown };
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) {
+    const message =
+      e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e instanceof SyntaxError
+        ? 'The request body is not valid JSON.'
+        : e.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+          ? 'The request body is too large.'
+          : (e.message ?? 'Bad request.');
+    return new ApiError('BAD_REQUEST', message, undefined, e.statusCode);
+  }
+  request.log.error({ err: error }, 'request failed');
+  return new ApiError('INTERNAL', 'The server failed to handle this request; the error was logged. Try again, and report it if it persists.');
+}
+
+function sendError(reply: FastifyReply, error: ApiError) {
+  const body: ErrorBody = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+  return reply.code(error.status).type('application/json').send(body);
+}
+
+/** The bearer token of a request, or null. */
+export function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header) : null;
+  return match ? match[1]! : null;
+}

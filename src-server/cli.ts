@@ -1,0 +1,62 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { buildApp } from './app.js';
+import { bootstrap } from './bootstrap.js';
+import { openDatabase } from './db/database.js';
+import { seedDemo } from './demo.js';
+import { parseServerArgs } from './options.js';
+import { Services } from './services.js';
+import { loadTls } from './tls.js';
+
+async function main(): Promise<void> {
+  const options = parseServerArgs(process.argv.slice(2));
+  await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
+  const db = openDatabase(path.join(options.dataDir, 'server.sqlite'));
+  const services = new Services(db);
+  const generatedPassword = await bootstrap(services, options);
+  if (generatedPassword) process.stdout.write(`admin password (shown once): ${generatedPassword}\n`);
+  if (options.demo) {
+    const seeded = await seedDemo(services);
+    process.stderr.write(seeded ? `demo data: ${seeded.resellers} resellers, ${seeded.customers} customers, ${seeded.clients} clients\n` : 'demo data: skipped, the data dir already has customers\n');
+  }
+
+  const tls = options.http ? null : await loadTls(options.dataDir, options.tlsCert, options.tlsKey);
+  const app = await buildApp(services, {
+    logger: { level: options.logLevel, stream: process.stderr },
+    ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
+  });
+  await app.listen({ host: options.host, port: options.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  process.stdout.write(`listening ${tls ? 'https' : 'http'}://${host}:${port} fingerprint=${tls?.fingerprint ?? 'none'}\n`);
+
+  const maintenance =
+    options.maintenanceMinutes > 0
+      ? setInterval(() => {
+          try {
+            services.maintenance.run();
+          } catch (err) {
+            app.log.error({ err }, 'scheduled maintenance failed');
+          }
+        }, options.maintenanceMinutes * 60_000)
+      : null;
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info(`${signal}: shutting down`);
+    if (maintenance) clearInterval(maintenance);
+    await app.close(); // stops accepting, lets in-flight requests finish
+    db.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`backup server: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

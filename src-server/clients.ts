@@ -1,0 +1,344 @@
+import type { AgentRegister, AgentRegistered } from '../src-shared/api/agent.js';
+import type { Client, ClientCreate, ClientCreated, ClientPatch, ClientStatus, BackupStatus } from '../src-shared/api/clients.js';
+import type { List, ListQuery } from '../src-shared/api/common.js';
+import type { AuditLog } from './audit.js';
+import { hashToken, newToken, type Principal } from './auth.js';
+import type { CustomerRow, Customers } from './customers.js';
+import { ApiError, conflict, notFound } from './errors.js';
+import type { McalPool } from './mcal.js';
+import { assertAdmin } from './resellers.js';
+import type { Settings } from './settings.js';
+import { bool, nameKey, newId, nowIso, type Store } from './store.js';
+
+export interface ClientRow {
+  id: string;
+  customer_id: string | null;
+  name: string;
+  hostname: string;
+  os: string;
+  status: ClientStatus;
+  trial: number;
+  trial_expires_at: string | null;
+  mcal_consumed: number;
+  space_used: number;
+  last_backup_at: string | null;
+  last_backup_status: BackupStatus | null;
+  created_at: string;
+}
+
+export const toClient = (r: ClientRow): Client => ({
+  id: r.id,
+  customerId: r.customer_id,
+  name: r.name,
+  hostname: r.hostname,
+  os: r.os,
+  status: r.status,
+  trial: bool(r.trial),
+  trialExpiresAt: r.trial_expires_at,
+  mcalConsumed: bool(r.mcal_consumed),
+  spaceUsed: r.space_used,
+  lastBackupAt: r.last_backup_at,
+  lastBackupStatus: r.last_backup_status,
+  createdAt: r.created_at,
+});
+
+const SORTABLE = {
+  name: { sql: 'lower(name)' },
+  hostname: { sql: 'hostname' },
+  os: { sql: 'os' },
+  status: { sql: 'status' },
+  trial: { sql: 'trial' },
+  trialExpiresAt: { sql: 'trial_expires_at' },
+  spaceUsed: { sql: 'space_used' },
+  lastBackupAt: { sql: 'last_backup_at' },
+  lastBackupStatus: { sql: 'last_backup_status' },
+  createdAt: { sql: 'created_at' },
+};
+const COLUMNS = 'id, customer_id, name, hostname, os, status, trial, trial_expires_at, mcal_consumed, space_used, last_backup_at, last_backup_status, created_at';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export class Clients {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly pool: McalPool,
+    private readonly settings: Settings,
+    private readonly customers: Customers,
+  ) {}
+
+  /** The client as `principal` may see it. Trial clients belong to no reseller: only the admin sees them. */
+  row(principal: Principal, id: string): ClientRow {
+    const row = this.store.get<ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE id = ?`, id);
+    if (!row) throw notFound('Client');
+    if (principal.role === 'reseller') {
+      const owner = row.customer_id && this.store.get<{ reseller_id: string }>('SELECT reseller_id FROM customers WHERE id = ?', row.customer_id);
+      if (!owner || owner.reseller_id !== principal.resellerId) throw notFound('Client');
+    }
+    return row;
+  }
+
+  get(principal: Principal, id: string): Client {
+    return toClient(this.row(principal, id));
+  }
+
+  list(principal: Principal, customerId: string, query: ListQuery): List<Client> {
+    this.customers.row(principal, customerId);
+    return this.store.list<ClientRow, Client>(
+      { select: COLUMNS, from: 'clients', where: 'customer_id = ?', params: [customerId], sortable: SORTABLE, defaultSort: 'name', search: ['lower(name)', 'lower(hostname)'], tieBreak: 'id' },
+      query,
+      toClient,
+    );
+  }
+
+  listTrial(principal: Principal, query: ListQuery): List<Client> {
+    assertAdmin(principal);
+    return this.store.list<ClientRow, Client>(
+      { select: COLUMNS, from: 'clients', where: 'customer_id IS NULL AND trial = 1', params: [], sortable: SORTABLE, defaultSort: 'name', search: ['lower(name)', 'lower(hostname)'], tieBreak: 'id' },
+      query,
+      toClient,
+    );
+  }
+
+  /** "Add New Client": a pending client and the one-time key its agent registers with. */
+  create(principal: Principal, customerId: string, input: ClientCreate): ClientCreated {
+    return this.store.write(() => {
+      const customer = this.customers.row(principal, customerId);
+      const registrationKey = newToken();
+      const client = this.insert(customer, input.name, '', '', hashToken(registrationKey));
+      this.audit.record(principal, { action: 'client.create', objectType: 'client', objectId: client.id, objectName: client.name, resellerId: customer.reseller_id, after: client });
+      return { client, registrationKey };
+    });
+  }
+
+  update(principal: Principal, id: string, patch: ClientPatch): Client {
+    return this.store.write(() => {
+      const row = this.row(principal, id);
+      if (row.customer_id) this.assertNameFree(row.customer_id, patch.name, id);
+      this.store.run('UPDATE clients SET name = ? WHERE id = ?', patch.name.trim(), id);
+      const after = this.get(principal, id);
+      this.audit.record(principal, { action: 'client.update', objectType: 'client', objectId: id, objectName: after.name, resellerId: this.resellerOf(row), before: toClient(row), after });
+      return after;
+    });
+  }
+
+  authorize(principal: Principal, id: string): Client {
+    return this.store.write(() => {
+      const row = this.row(principal, id);
+      if (row.status === 'authorized') return toClient(row);
+      if (row.status === 'moved') throw conflict(`Client "${row.name}" has moved to another server and cannot be authorized here.`);
+      const customer = this.customers.row(principal, row.customer_id!);
+      this.pool.assertCanConsume(customer);
+      this.consume(row.id, customer.id);
+      const after = this.get(principal, id);
+      this.audit.record(principal, { action: 'client.authorize', objectType: 'client', objectId: id, objectName: row.name, resellerId: customer.reseller_id, before: toClient(row), after });
+      return after;
+    });
+  }
+
+  delete(principal: Principal, id: string): void {
+    this.store.write(() => {
+      const row = this.row(principal, id);
+      this.assertNoBackupRunning(row);
+      this.purge(principal.username, id, 'client deleted');
+      this.audit.record(principal, { action: 'client.delete', objectType: 'client', objectId: id, objectName: row.name, resellerId: this.resellerOf(row), before: toClient(row) });
+    });
+  }
+
+  /**
+   * Client Migration: a trial client to a paid customer, or a client from one customer to another.
+   * The target must have room for the client's MCAL (when it holds or would hold one) and its data.
+   */
+  migrate(principal: Principal, id: string, targetCustomerId: string): Client {
+    return this.store.write(() => {
+      const row = this.row(principal, id);
+      if (row.status === 'moved') throw conflict(`Client "${row.name}" has moved to another server.`);
+      if (row.customer_id === targetCustomerId) throw conflict(`Client "${row.name}" already belongs to that customer.`);
+      this.assertNoBackupRunning(row);
+      const target = this.customers.row(principal, targetCustomerId);
+      this.assertNameFree(target.id, row.name);
+      const consumes = row.status === 'authorized';
+      if (consumes && !this.staysInPool(row, target)) this.pool.assertCanConsume(target);
+      if (target.space_allotted !== null && target.space_used + row.space_used > target.space_allotted) {
+        throw new ApiError('QUOTA_EXCEEDED', `Customer "${target.name}" has ${target.space_allotted - target.space_used} bytes of allotted space left; the client stores ${row.space_used}.`, {
+          spaceFree: target.space_allotted - target.space_used,
+          clientSpaceUsed: row.space_used,
+        });
+      }
+      this.detach(row);
+      this.store.run(
+        'UPDATE clients SET customer_id = ?, trial = 0, trial_expires_at = NULL, mcal_consumed = ? WHERE id = ?',
+        target.id,
+        consumes ? 1 : 0,
+        id,
+      );
+      this.store.run(
+        'UPDATE customers SET client_count = client_count + 1, mcals_used = mcals_used + ?, space_used = space_used + ? WHERE id = ?',
+        consumes ? 1 : 0,
+        row.space_used,
+        target.id,
+      );
+      const after = this.get(principal, id);
+      this.audit.record(principal, { action: 'client.migrate', objectType: 'client', objectId: id, objectName: row.name, resellerId: target.reseller_id, before: toClient(row), after });
+      return after;
+    });
+  }
+
+  /** POST /agent/register: a machine joins by registration key, by customer name, or as a trial. */
+  register(input: AgentRegister): AgentRegistered {
+    const modes = [input.key !== undefined, input.customer !== undefined, input.trial === true].filter(Boolean).length;
+    if (modes !== 1) throw new ApiError('BAD_REQUEST', 'Give exactly one of key, customer or trial.');
+    const token = newToken();
+    return this.store.write(() => {
+      let client: Client;
+      if (input.key !== undefined) {
+        const row = this.store.get<ClientRow & { agent_token_hash: string | null }>(
+          `SELECT ${COLUMNS}, agent_token_hash FROM clients WHERE registration_key_hash = ?`,
+          hashToken(input.key),
+        );
+        if (!row) throw new ApiError('UNAUTHENTICATED', 'The registration key is not valid; copy it again from "Add New Client".');
+        // The key proves an administrator added this machine, so it is authorized when an MCAL is free.
+        const customer = this.store.get<CustomerRow>('SELECT * FROM customers WHERE id = ?', row.customer_id)!;
+        if (row.status === 'pending' && this.pool.canConsume(customer)) this.consume(row.id, customer.id);
+        this.store.run(
+          'UPDATE clients SET hostname = ?, os = ?, registration_key_hash = NULL, agent_token_hash = ? WHERE id = ?',
+          input.hostname ?? '',
+          input.os ?? '',
+          hashToken(token),
+          row.id,
+        );
+        client = toClient(this.store.get<ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE id = ?`, row.id)!);
+      } else if (input.customer !== undefined) {
+        const customer = this.store.get<CustomerRow>('SELECT * FROM customers WHERE name_key = ?', nameKey(input.customer));
+        if (!customer) throw notFound(`Customer "${input.customer}"`);
+        client = this.insert(customer, input.name, input.hostname ?? '', input.os ?? '', null, hashToken(token));
+        if (customer.auto_authorization && this.pool.canConsume(customer)) {
+          this.consume(client.id, customer.id);
+          client = { ...client, status: 'authorized', mcalConsumed: true };
+        }
+      } else {
+        const createdAt = Date.now();
+        const id = newId('cli');
+        this.store.run(
+          `INSERT INTO clients (id, customer_id, name, hostname, os, status, trial, trial_expires_at, agent_token_hash, created_at)
+           VALUES (?, NULL, ?, ?, ?, 'authorized', 1, ?, ?, ?)`,
+          id,
+          input.name.trim(),
+          input.hostname ?? '',
+          input.os ?? '',
+          nowIso(createdAt + this.settings.get('trial').trialDays * DAY_MS),
+          hashToken(token),
+          nowIso(createdAt),
+        );
+        client = toClient(this.store.get<ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE id = ?`, id)!);
+      }
+      return { token, client };
+    });
+  }
+
+  /** The client an agent token belongs to, or null. */
+  byAgentToken(token: string): ClientRow | null {
+    return this.store.get<ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE agent_token_hash = ?`, hashToken(token)) ?? null;
+  }
+
+  /**
+   * Removes a client with its schedules and backups, frees its MCAL and space, and records each removed
+   * backup, schedule and the client itself in the deleted report. Call inside `store.write`.
+   */
+  purge(deletedBy: string, clientId: string, reason: string): number {
+    const row = this.store.get<ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE id = ?`, clientId)!;
+    const resellerId = this.resellerOf(row);
+    const at = nowIso();
+    const record = (kind: 'client' | 'schedule' | 'backup', scheduleId: string | null, scheduleName: string | null, bytes: number) =>
+      this.store.run(
+        `INSERT INTO deleted_reports (id, reseller_id, customer_id, client_id, schedule_id, deleted_at, deleted_by, kind, client_name, schedule_name, bytes, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        newId('del'),
+        resellerId,
+        row.customer_id,
+        row.id,
+        scheduleId,
+        at,
+        deletedBy,
+        kind,
+        row.name,
+        scheduleName,
+        bytes,
+        reason,
+      );
+    const schedules = this.store.all<{ id: string; name: string; space_used: number }>('SELECT id, name, space_used FROM schedules WHERE client_id = ?', clientId);
+    for (const s of schedules) {
+      const backups = this.store.all<{ bytes: number }>('SELECT bytes FROM backups WHERE schedule_id = ? ORDER BY created_at', s.id);
+      for (const b of backups) record('backup', s.id, s.name, b.bytes);
+      record('schedule', s.id, s.name, s.space_used);
+      for (const table of ['backups', 'backup_reports', 'restore_reports']) this.store.run(`DELETE FROM ${table} WHERE schedule_id = ?`, s.id);
+    }
+    record('client', null, null, row.space_used);
+    this.store.run('DELETE FROM schedules WHERE client_id = ?', clientId);
+    this.detach(row);
+    this.store.run('DELETE FROM clients WHERE id = ?', clientId);
+    return row.space_used;
+  }
+
+  /** Takes a client's counts off its customer (MCAL, space, client count). */
+  private detach(row: ClientRow): void {
+    if (!row.customer_id) return;
+    this.store.run(
+      'UPDATE customers SET client_count = client_count - 1, mcals_used = mcals_used - ?, space_used = space_used - ? WHERE id = ?',
+      row.mcal_consumed,
+      row.space_used,
+      row.customer_id,
+    );
+  }
+
+  private consume(clientId: string, customerId: string): void {
+    this.store.run("UPDATE clients SET status = 'authorized', mcal_consumed = 1 WHERE id = ?", clientId);
+    this.store.run('UPDATE customers SET mcals_used = mcals_used + 1 WHERE id = ?', customerId);
+  }
+
+  /**
+   * A client moving between two customers that both draw from the pool frees its MCAL as it takes the new
+   * one, so the pool's balance does not change and needs no room.
+   */
+  private staysInPool(moving: ClientRow, target: CustomerRow): boolean {
+    if (!moving.mcal_consumed || !moving.customer_id || target.mcals_allotted !== null) return false;
+    return this.store.get<{ mcals_allotted: number | null }>('SELECT mcals_allotted FROM customers WHERE id = ?', moving.customer_id)!.mcals_allotted === null;
+  }
+
+  private insert(customer: CustomerRow, name: string, hostname: string, os: string, keyHash: string | null, tokenHash: string | null = null): Client {
+    this.assertNameFree(customer.id, name);
+    const id = newId('cli');
+    this.store.run(
+      `INSERT INTO clients (id, customer_id, name, hostname, os, status, registration_key_hash, agent_token_hash, created_at)
+       VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?)`,
+      id,
+      customer.id,
+      name.trim(),
+      hostname,
+      os,
+      keyHash,
+      tokenHash,
+      nowIso(),
+    );
+    this.store.run('UPDATE customers SET client_count = client_count + 1 WHERE id = ?', customer.id);
+    return toClient(this.store.get<ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE id = ?`, id)!);
+  }
+
+  private assertNameFree(customerId: string, name: string, exceptId = ''): void {
+    if (this.store.get('SELECT 1 FROM clients WHERE customer_id = ? AND lower(name) = lower(?) AND id <> ?', customerId, name.trim(), exceptId)) {
+      throw new ApiError('NAME_TAKEN', `name: this customer already has a client named "${name.trim()}".`);
+    }
+  }
+
+  private assertNoBackupRunning(row: ClientRow): void {
+    const running = this.store.get(
+      "SELECT 1 FROM backup_reports r JOIN schedules s ON s.id = r.schedule_id WHERE s.client_id = ? AND r.status = 'running' LIMIT 1",
+      row.id,
+    );
+    if (running) throw conflict(`Client "${row.name}" has a backup running; wait for it to finish.`);
+  }
+
+  private resellerOf(row: ClientRow): string | null {
+    return row.customer_id ? (this.store.get<{ reseller_id: string }>('SELECT reseller_id FROM customers WHERE id = ?', row.customer_id)?.reseller_id ?? null) : null;
+  }
+}

@@ -1,0 +1,151 @@
+import type { List, ListQuery } from '../src-shared/api/common.js';
+import type { BackupReport, DeletedReport, RestoreReport } from '../src-shared/api/reports.js';
+import type { Frequency, Schedule, SchedulePatch } from '../src-shared/api/schedules.js';
+import { nextRunAfter } from '../src-shared/schedule-time.js';
+import type { BackupStatus } from '../src-shared/api/clients.js';
+import type { AuditLog } from './audit.js';
+import type { Principal } from './auth.js';
+import type { Clients } from './clients.js';
+import type { Customers } from './customers.js';
+import { notFound } from './errors.js';
+import { bool, type Store } from './store.js';
+
+export interface ScheduleRow {
+  id: string;
+  client_id: string;
+  name: string;
+  sources: string;
+  frequency: string;
+  enabled: number;
+  last_run_at: string | null;
+  last_status: BackupStatus | null;
+  next_run_at: string | null;
+  space_used: number;
+  created_at: string;
+}
+
+export const toSchedule = (r: ScheduleRow): Schedule => ({
+  id: r.id,
+  clientId: r.client_id,
+  name: r.name,
+  sources: JSON.parse(r.sources) as string[],
+  frequency: JSON.parse(r.frequency) as Frequency,
+  enabled: bool(r.enabled),
+  lastRunAt: r.last_run_at,
+  lastStatus: r.last_status,
+  nextRunAt: r.next_run_at,
+  spaceUsed: r.space_used,
+});
+
+/** nextRunAt as stored: null when disabled or manual. */
+export const nextRunAt = (frequency: Frequency, enabled: boolean, lastRunAt: string | null, createdAt: string) => {
+  if (!enabled) return null;
+  return nextRunAfter(frequency, new Date(lastRunAt ?? createdAt))?.toISOString() ?? null;
+};
+
+const SORTABLE = {
+  name: { sql: 'lower(name)' },
+  enabled: { sql: 'enabled' },
+  lastRunAt: { sql: 'last_run_at' },
+  lastStatus: { sql: 'last_status' },
+  nextRunAt: { sql: 'next_run_at' },
+  spaceUsed: { sql: 'space_used' },
+};
+
+const BACKUP_REPORT_SELECT = `id, started_at AS startedAt, finished_at AS finishedAt, status, files_scanned AS filesScanned,
+  files_uploaded AS filesUploaded, bytes_scanned AS bytesScanned, bytes_uploaded AS bytesUploaded, error`;
+const RESTORE_REPORT_SELECT = 'id, started_at AS startedAt, finished_at AS finishedAt, status, files, bytes, target, error';
+const DELETED_REPORT_SELECT = 'id, deleted_at AS deletedAt, deleted_by AS deletedBy, kind, client_name AS clientName, schedule_name AS scheduleName, bytes, reason';
+const REPORT_SORTABLE = { startedAt: { sql: 'started_at' }, finishedAt: { sql: 'finished_at' }, status: { sql: 'status' } };
+const DELETED_SORTABLE = { deletedAt: { sql: 'deleted_at' }, kind: { sql: 'kind' }, clientName: { sql: 'lower(client_name)' }, bytes: { sql: 'bytes' } };
+const same = <T>(row: T) => row;
+
+export class Schedules {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: AuditLog,
+    private readonly clients: Clients,
+    private readonly customers: Customers,
+  ) {}
+
+  row(principal: Principal, id: string): ScheduleRow {
+    const row = this.store.get<ScheduleRow>('SELECT * FROM schedules WHERE id = ?', id);
+    if (!row) throw notFound('Schedule');
+    try {
+      this.clients.row(principal, row.client_id);
+    } catch {
+      throw notFound('Schedule');
+    }
+    return row;
+  }
+
+  list(principal: Principal, clientId: string, query: ListQuery): List<Schedule> {
+    this.clients.row(principal, clientId);
+    return this.store.list<ScheduleRow, Schedule>(
+      { select: '*', from: 'schedules', where: 'client_id = ?', params: [clientId], sortable: SORTABLE, defaultSort: 'name', search: ['lower(name)'], tieBreak: 'id' },
+      query,
+      toSchedule,
+    );
+  }
+
+  update(principal: Principal, id: string, patch: SchedulePatch): Schedule {
+    return this.store.write(() => {
+      const row = this.row(principal, id);
+      const before = toSchedule(row);
+      const frequency = patch.frequency ?? before.frequency;
+      const enabled = patch.enabled ?? before.enabled;
+      this.store.run(
+        'UPDATE schedules SET frequency = ?, enabled = ?, next_run_at = ? WHERE id = ?',
+        JSON.stringify(frequency),
+        enabled ? 1 : 0,
+        nextRunAt(frequency, enabled, row.last_run_at, row.created_at),
+        id,
+      );
+      const after = toSchedule(this.row(principal, id));
+      const client = this.clients.row(principal, row.client_id);
+      const resellerId = client.customer_id ? this.customers.row(principal, client.customer_id).reseller_id : null;
+      this.audit.record(principal, { action: 'schedule.update', objectType: 'schedule', objectId: id, objectName: `${client.name} / ${row.name}`, resellerId, before, after });
+      return after;
+    });
+  }
+
+  backupReports(principal: Principal, id: string, query: ListQuery): List<BackupReport> {
+    this.row(principal, id);
+    return this.store.list<BackupReport, BackupReport>(
+      { select: BACKUP_REPORT_SELECT, from: 'backup_reports', where: 'schedule_id = ?', params: [id], sortable: REPORT_SORTABLE, defaultSort: '-startedAt', search: ['status'], tieBreak: 'id' },
+      query,
+      same,
+    );
+  }
+
+  restoreReports(principal: Principal, id: string, query: ListQuery): List<RestoreReport> {
+    this.row(principal, id);
+    return this.store.list<RestoreReport, RestoreReport>(
+      { select: RESTORE_REPORT_SELECT, from: 'restore_reports', where: 'schedule_id = ?', params: [id], sortable: REPORT_SORTABLE, defaultSort: '-startedAt', search: ['status', 'lower(target)'], tieBreak: 'id' },
+      query,
+      same,
+    );
+  }
+
+  /** The deleted report of a schedule: it may itself be gone, so only the owner check of the client applies. */
+  deletedForSchedule(principal: Principal, id: string, query: ListQuery): List<DeletedReport> {
+    const owner = this.store.get<{ reseller_id: string | null }>('SELECT reseller_id FROM deleted_reports WHERE schedule_id = ? LIMIT 1', id);
+    const live = this.store.get('SELECT 1 FROM schedules WHERE id = ?', id);
+    if (live) this.row(principal, id);
+    else if (!owner || (principal.role === 'reseller' && owner.reseller_id !== principal.resellerId)) throw notFound('Schedule');
+    return this.deleted('schedule_id = ?', [id], query);
+  }
+
+  deletedForCustomer(principal: Principal, customerId: string, query: ListQuery): List<DeletedReport> {
+    this.customers.row(principal, customerId);
+    return this.deleted('customer_id = ?', [customerId], query);
+  }
+
+  private deleted(where: string, params: unknown[], query: ListQuery): List<DeletedReport> {
+    return this.store.list<DeletedReport, DeletedReport>(
+      { select: DELETED_REPORT_SELECT, from: 'deleted_reports', where, params, sortable: DELETED_SORTABLE, defaultSort: '-deletedAt', search: ['lower(client_name)', 'lower(schedule_name)'], tieBreak: 'id' },
+      query,
+      same,
+    );
+  }
+}

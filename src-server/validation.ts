@@ -1,0 +1,53 @@
+import type { TValidationError } from 'typebox/error';
+import { PATTERN_MEANINGS } from '../src-shared/api/common.js';
+
+type Located = TValidationError & { message?: string };
+
+/** Where the error is, as a person reads it: `name`, `frequency.at`, `sources[2]`. */
+function fieldOf(instancePath: string, part: string): string {
+  const parts = instancePath.split('/').filter(Boolean);
+  if (parts.length === 0) return part === 'body' ? 'body' : part;
+  return parts.map((p, i) => (/^\d+$/.test(p) ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
+}
+
+function describe(e: Located): string {
+  const p = e.params as Record<string, unknown>;
+  switch (e.keyword) {
+    case 'required':
+      return `${(p.requiredProperties as string[]).join(', ')} is required`;
+    case 'additionalProperties':
+      return `unknown field "${(p.additionalProperties as string[]).join('", "')}"`;
+    case 'maxLength':
+      return `must be at most ${String(p.limit)} characters`;
+    case 'minLength':
+      return p.limit === 1 ? 'must not be empty' : `must be at least ${String(p.limit)} characters`;
+    case 'pattern':
+      return PATTERN_MEANINGS[p.pattern as string] ?? `has an invalid format`;
+    case 'minimum':
+    case 'maximum':
+      return `must be ${String(p.comparison)} ${String(p.limit)}`;
+    case 'minProperties':
+      return 'must name at least one field to change';
+    default:
+      return e.message ?? `is invalid (${e.keyword})`;
+  }
+}
+
+/**
+ * One sentence naming the first thing wrong with a request part. A nullable field fails once per
+ * alternative plus an `anyOf`: a broken limit (`minimum`) says most, else the alternatives' types together.
+ */
+export function validationMessage(errors: readonly Located[], part: string): string {
+  const meaningful = errors.filter((e) => e.keyword !== 'boolean');
+  const first = meaningful.find((e) => e.keyword !== 'anyOf') ?? errors[0];
+  if (!first) return `${part} is invalid`;
+  const where = fieldOf(first.instancePath, part);
+  if (first.keyword === 'required' || first.keyword === 'additionalProperties' || first.keyword === 'minProperties') {
+    return where === part ? describe(first) : `${where}: ${describe(first)}`;
+  }
+  const siblings = meaningful.filter((e) => e.instancePath === first.instancePath && e.keyword !== 'anyOf');
+  const limit = siblings.find((e) => e.keyword !== 'type');
+  if (limit) return `${where} ${describe(limit)}`;
+  const types = siblings.map((e) => String((e.params as { type?: unknown }).type));
+  return `${where} must be ${types.map((t) => (/^[aeiou]/.test(t) ? `an ${t}` : t === 'null' ? 'null' : `a ${t}`)).join(' or ')}`;
+}

@@ -1,0 +1,27 @@
+import { Type, type Static } from 'typebox';
+import { Nullable, Timestamp } from './common.js';
+import { Role } from './session.js';
+
+export const AuditEntry = Type.Object({
+  id: Type.String(),
+  at: Timestamp,
+  actor: Type.String(),
+  role: Role,
+  action: Type.String(),
+  objectType: Type.String(),
+  objectId: Type.String(),
+  objectName: Type.String(),
+  before: Nullable(Type.Record(Type.String(), Type.Unknown())),
+  after: Nullable(Type.Record(Type.String(), Type.Unknown())),
+});
+export type AuditEntry = Static<typeof AuditEntry>;
+
+export const AuditQuery = Type.Object(
+  {
+    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type AuditQuery = Static<typeof AuditQuery>;

@@ -1,0 +1,77 @@
+import { Type, type Static, type TSchema } from 'typebox';
+
+/** Error codes of API.md, with the HTTP status each one travels with. */
+export const ERROR_STATUS = {
+  BAD_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  NAME_TAKEN: 409,
+  RATE_LIMITED: 429,
+  FEATURE_UNAVAILABLE: 409,
+  CUSTOMER_INACTIVE: 403,
+  CLIENT_NOT_AUTHORIZED: 403,
+  MCAL_EXHAUSTED: 403,
+  QUOTA_EXCEEDED: 403,
+  TRIAL_EXPIRED: 403,
+  CLIENT_MOVED: 410,
+  INTERNAL: 500,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The backup refusals: the agent exits with code 3 when it gets one of these. */
+export const POLICY_REFUSALS = [
+  'CUSTOMER_INACTIVE',
+  'CLIENT_NOT_AUTHORIZED',
+  'MCAL_EXHAUSTED',
+  'QUOTA_EXCEEDED',
+  'TRIAL_EXPIRED',
+] as const satisfies readonly ErrorCode[];
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  }),
+});
+export type ErrorBody = Static<typeof ErrorBody>;
+
+export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
+export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
+export const Timestamp = Type.String({ format: 'date-time' });
+export const Bytes = Type.Integer({ minimum: 0 });
+
+const NAME_PATTERN = '^(?=.*\\S)[^\\u0000-\\u001f\\u007f]*$';
+const EMAIL_PATTERN = '^$|^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';
+/** What a failed pattern means, in words a person can act on (validation messages use these). */
+export const PATTERN_MEANINGS: Record<string, string> = {
+  [NAME_PATTERN]: 'must not be blank or contain control characters',
+  [EMAIL_PATTERN]: 'must be an email address like name@example.com',
+};
+
+/** Names a person types: 1–200 characters, not blank, no control characters. */
+export const Name = Type.String({ minLength: 1, maxLength: 200, pattern: NAME_PATTERN });
+export const Email = Type.String({ maxLength: 254, pattern: EMAIL_PATTERN });
+export const Password = Type.String({ minLength: 8, maxLength: 1024 });
+
+export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
+
+export const ListQuery = Type.Object(
+  {
+    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+    sort: Type.Optional(Type.String({ maxLength: 64, pattern: '^-?[A-Za-z]+$' })),
+    q: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type ListQuery = Static<typeof ListQuery>;
+
+export const ListOf = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), total: Type.Integer({ minimum: 0 }) });
+export interface List<T> {
+  items: T[];
+  total: number;
+}

@@ -1,0 +1,29 @@
+import { Type, type Static } from 'typebox';
+import { Bytes, Email, Id, Name, Password, Timestamp } from './common.js';
+
+export const Reseller = Type.Object({
+  id: Id,
+  name: Type.String(),
+  email: Type.String(),
+  customerCount: Type.Integer({ minimum: 0 }),
+  mcalsAllotted: Type.Integer({ minimum: 0 }),
+  mcalsUsed: Type.Integer({ minimum: 0 }),
+  spaceAllotted: Bytes,
+  spaceUsed: Bytes,
+  createdAt: Timestamp,
+});
+export type Reseller = Static<typeof Reseller>;
+
+export const ResellerCreate = Type.Object(
+  { name: Name, email: Type.Optional(Email), password: Password },
+  { additionalProperties: false },
+);
+export type ResellerCreate = Static<typeof ResellerCreate>;
+
+export const ResellerPatch = Type.Object(
+  { name: Type.Optional(Name), email: Type.Optional(Email), password: Type.Optional(Password) },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type ResellerPatch = Static<typeof ResellerPatch>;
+
+export const RESELLER_SORT_FIELDS = ['name', 'email', 'customerCount', 'mcalsAllotted', 'mcalsUsed', 'spaceAllotted', 'spaceUsed', 'createdAt'] as const;
