@@ -12,7 +12,8 @@ async function main(): Promise<void> {
   const options = parseServerArgs(process.argv.slice(2));
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const db = openDatabase(path.join(options.dataDir, 'server.sqlite'));
-  const services = new Services(db);
+  const services = new Services(db, options.dataDir);
+  await services.tidyChunkStore();
   const generatedPassword = await bootstrap(services, options);
   if (generatedPassword) process.stdout.write(`admin password (shown once): ${generatedPassword}\n`);
   if (options.demo) {
@@ -26,19 +27,11 @@ async function main(): Promise<void> {
     ...(tls ? { tls: { key: tls.key, cert: tls.cert } } : {}),
   });
   await app.listen({ host: options.host, port: options.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : options.port;
-  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
-  process.stdout.write(`listening ${tls ? 'https' : 'http'}://${host}:${port} fingerprint=${tls?.fingerprint ?? 'none'}\n`);
 
   const maintenance =
     options.maintenanceMinutes > 0
       ? setInterval(() => {
-          try {
-            services.maintenance.run();
-          } catch (err) {
-            app.log.error({ err }, 'scheduled maintenance failed');
-          }
+          services.maintenance.run().catch((err: unknown) => app.log.error({ err }, 'scheduled maintenance failed'));
         }, options.maintenanceMinutes * 60_000)
       : null;
 
@@ -49,11 +42,18 @@ async function main(): Promise<void> {
     app.log.info(`${signal}: shutting down`);
     if (maintenance) clearInterval(maintenance);
     await app.close(); // stops accepting, lets in-flight requests finish
+    await services.chunks.idle();
     db.close();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+
+  // Printed last: whoever waits for this line may send SIGTERM at once, and must get a clean shutdown.
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+  process.stdout.write(`listening ${tls ? 'https' : 'http'}://${host}:${port} fingerprint=${tls?.fingerprint ?? 'none'}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -4,6 +4,7 @@ import type { List, ListQuery } from '../src-shared/api/common.js';
 import type { AuditLog } from './audit.js';
 import { hashToken, newToken, type Principal } from './auth.js';
 import type { CustomerRow, Customers } from './customers.js';
+import { ownerOf, type ChunkIndex } from './dataplane/chunk-index.js';
 import { ApiError, conflict, notFound } from './errors.js';
 import type { McalPool } from './mcal.js';
 import { assertAdmin } from './resellers.js';
@@ -65,6 +66,7 @@ export class Clients {
     private readonly pool: McalPool,
     private readonly settings: Settings,
     private readonly customers: Customers,
+    private readonly chunks: ChunkIndex,
   ) {}
 
   /** The client as `principal` may see it. Trial clients belong to no reseller: only the admin sees them. */
@@ -149,8 +151,8 @@ export class Clients {
    * Client Migration: a trial client to a paid customer, or a client from one customer to another.
    * The target must have room for the client's MCAL (when it holds or would hold one) and its data.
    */
-  migrate(principal: Principal, id: string, targetCustomerId: string): Client {
-    return this.store.write(() => {
+  async migrate(principal: Principal, id: string, targetCustomerId: string): Promise<Client> {
+    const check = () => {
       const row = this.row(principal, id);
       if (row.status === 'moved') throw conflict(`Client "${row.name}" has moved to another server.`);
       if (row.customer_id === targetCustomerId) throw conflict(`Client "${row.name}" already belongs to that customer.`);
@@ -165,23 +167,37 @@ export class Clients {
           clientSpaceUsed: row.space_used,
         });
       }
-      this.detach(row);
-      this.store.run(
-        'UPDATE clients SET customer_id = ?, trial = 0, trial_expires_at = NULL, mcal_consumed = ? WHERE id = ?',
-        target.id,
-        consumes ? 1 : 0,
-        id,
-      );
-      this.store.run(
-        'UPDATE customers SET client_count = client_count + 1, mcals_used = mcals_used + ?, space_used = space_used + ? WHERE id = ?',
-        consumes ? 1 : 0,
-        row.space_used,
-        target.id,
-      );
-      const after = this.get(principal, id);
-      this.audit.record(principal, { action: 'client.migrate', objectType: 'client', objectId: id, objectName: row.name, resellerId: target.reseller_id, before: toClient(row), after });
-      return after;
-    });
+      const backupIds = this.store.all<{ id: string }>('SELECT b.id FROM backups b JOIN schedules s ON s.id = b.schedule_id WHERE s.client_id = ?', id).map((b) => b.id);
+      return { row, target, consumes, backupIds };
+    };
+    // The client's data moves to the target's chunk store: copy what it lacks first (slow, outside the
+    // transaction), then switch everything over at once, checking again in case anything changed meanwhile.
+    const first = check();
+    const from = ownerOf(first.row);
+    const copied = await this.chunks.copyForBackups(from, targetCustomerId, first.backupIds);
+    try {
+      return this.store.write(() => {
+        const { row, target, consumes, backupIds } = check();
+        const schedules = new Set(this.store.all<{ id: string }>('SELECT id FROM schedules WHERE client_id = ?', id).map((s) => s.id));
+        const packs = this.chunks.release(from, backupIds, schedules);
+        this.detach({ ...row, space_used: this.store.get<{ space_used: number }>('SELECT space_used FROM clients WHERE id = ?', id)!.space_used });
+        this.store.run('UPDATE clients SET customer_id = ?, trial = 0, trial_expires_at = NULL, mcal_consumed = ? WHERE id = ?', target.id, consumes ? 1 : 0, id);
+        this.store.run(
+          'UPDATE customers SET client_count = client_count + 1, mcals_used = mcals_used + ?, space_used = space_used + (SELECT space_used FROM clients WHERE id = ?) WHERE id = ?',
+          consumes ? 1 : 0,
+          id,
+          target.id,
+        );
+        this.chunks.adopt(target.id, copied, backupIds);
+        this.chunks.compactLater(from, packs);
+        const after = this.get(principal, id);
+        this.audit.record(principal, { action: 'client.migrate', objectType: 'client', objectId: id, objectName: row.name, resellerId: target.reseller_id, before: toClient(row), after });
+        return after;
+      });
+    } catch (err) {
+      await this.chunks.discard(targetCustomerId, copied);
+      throw err;
+    }
   }
 
   /** POST /agent/register: a machine joins by registration key, by customer name, or as a trial. */
@@ -236,6 +252,12 @@ export class Clients {
     });
   }
 
+  /** Where a moved client lives now (the 410 CLIENT_MOVED details), or null. */
+  movedTo(clientId: string): Record<string, unknown> | null {
+    const row = this.store.get<{ moved_to: string | null }>('SELECT moved_to FROM clients WHERE id = ?', clientId);
+    return row?.moved_to ? (JSON.parse(row.moved_to) as Record<string, unknown>) : null;
+  }
+
   /** The client an agent token belongs to, or null. */
   byAgentToken(token: string): ClientRow | null {
     return this.store.get<ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE agent_token_hash = ?`, hashToken(token)) ?? null;
@@ -267,6 +289,9 @@ export class Clients {
         reason,
       );
     const schedules = this.store.all<{ id: string; name: string; space_used: number }>('SELECT id, name, space_used FROM schedules WHERE client_id = ?', clientId);
+    const owner = ownerOf(row);
+    const backupIds = this.store.all<{ id: string }>('SELECT b.id FROM backups b JOIN schedules s ON s.id = b.schedule_id WHERE s.client_id = ?', clientId).map((b) => b.id);
+    const packs = this.chunks.release(owner, backupIds, new Set(schedules.map((s) => s.id)));
     for (const s of schedules) {
       const backups = this.store.all<{ bytes: number }>('SELECT bytes FROM backups WHERE schedule_id = ? ORDER BY created_at', s.id);
       for (const b of backups) record('backup', s.id, s.name, b.bytes);
@@ -275,8 +300,10 @@ export class Clients {
     }
     record('client', null, null, row.space_used);
     this.store.run('DELETE FROM schedules WHERE client_id = ?', clientId);
-    this.detach(row);
+    // `release` already took the bytes of freed chunks off the client and its customer; the rest goes now.
+    this.detach({ ...row, space_used: this.store.get<{ space_used: number }>('SELECT space_used FROM clients WHERE id = ?', clientId)!.space_used });
     this.store.run('DELETE FROM clients WHERE id = ?', clientId);
+    this.chunks.compactLater(owner, packs);
     return row.space_used;
   }
 

@@ -1,6 +1,8 @@
 import type { MaintenanceSummary } from '../src-shared/api/jobs.js';
 import type { Auth } from './auth.js';
 import type { Clients } from './clients.js';
+import { STALE_RUN_MS, type Backups } from './dataplane/backups.js';
+import type { ChunkIndex } from './dataplane/chunk-index.js';
 import type { Jobs } from './jobs.js';
 import type { Settings } from './settings.js';
 import { nowIso, type Store } from './store.js';
@@ -19,14 +21,18 @@ export class Maintenance {
     private readonly clients: Clients,
     private readonly auth: Auth,
     private readonly jobs: Jobs,
+    private readonly backups: Backups,
+    private readonly chunks: ChunkIndex,
   ) {}
 
   /** Runs every task, recorded as a `maintenance` job so its outcome is visible like any other job's. */
-  run(now = Date.now()): MaintenanceSummary {
+  async run(now = Date.now()): Promise<MaintenanceSummary> {
     const jobId = this.jobs.create('maintenance', null);
     this.jobs.progress(jobId, { status: 'running' });
     try {
       const summary = this.runTasks(now);
+      await this.chunks.idle();
+      for (const p of this.chunks.untidyPacks()) await this.chunks.compact(p.owner, [p.packId]);
       this.jobs.progress(jobId, { status: 'done', done: summary.trialClientsDeleted, total: summary.trialClientsDeleted, bytes: summary.bytesFreed });
       return summary;
     } catch (err) {
@@ -47,8 +53,11 @@ export class Maintenance {
     for (const { id } of doomed) {
       bytesFreed += this.store.write(() => this.clients.purge('maintenance', id, 'trial-expired'));
     }
+    const staleRunsClosed = this.backups.closeStaleRuns(now);
+    bytesFreed += this.chunks.collectOrphans(nowIso(now - STALE_RUN_MS));
     return {
       ranAt: nowText,
+      staleRunsClosed,
       trialClientsExpired: expired,
       trialClientsDeleted: doomed.length,
       bytesFreed,

@@ -59,7 +59,8 @@ export function parseServerArgs(argv: string[], env: NodeJS.ProcessEnv = process
     throw new Error(`--http serves plain HTTP and is only allowed on a loopback host (127.0.0.1, ::1, localhost), not "${host}". Use TLS.`);
   }
   if (values.http && (values['tls-cert'] || values['tls-key'])) throw new Error('--http and --tls-cert/--tls-key contradict each other: choose one.');
-  const adminPassword = values['admin-password'] ?? env.BACKUP_SERVER_ADMIN_PASSWORD;
+  // An empty variable is an unset one (as in `BACKUP_SERVER_ADMIN_PASSWORD= npm run server`); an empty flag is a mistake.
+  const adminPassword = values['admin-password'] ?? (env.BACKUP_SERVER_ADMIN_PASSWORD || undefined);
   if (adminPassword !== undefined && adminPassword.length < 8) throw new Error('--admin-password: the admin password must have at least 8 characters.');
   const logLevel = values['log-level'] ?? 'warn';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) throw new Error(`--log-level: "${logLevel}" is not a log level.`);

@@ -1,6 +1,11 @@
 import type { ServerInfo, ServerPatch } from '../src-shared/api/session.js';
 import type { TrialSettings } from '../src-shared/api/trial.js';
+import path from 'node:path';
 import { AuditLog } from './audit.js';
+import { Backups } from './dataplane/backups.js';
+import { ChunkIndex } from './dataplane/chunk-index.js';
+import { PackFiles } from './dataplane/pack-files.js';
+import { BackupPolicy } from './dataplane/policy.js';
 import { Auth, type Principal } from './auth.js';
 import { Clients } from './clients.js';
 import { Customers } from './customers.js';
@@ -27,20 +32,34 @@ export class Services {
   readonly clients: Clients;
   readonly schedules: Schedules;
   readonly jobs: Jobs;
+  readonly chunks: ChunkIndex;
+  readonly backups: Backups;
   readonly maintenance: Maintenance;
 
-  constructor(db: Db) {
+  constructor(db: Db, dataDir: string) {
     this.store = new Store(db);
+    this.chunks = new ChunkIndex(this.store, new PackFiles(path.join(dataDir, 'chunks')));
     this.settings = new Settings(this.store);
     this.audit = new AuditLog(this.store);
     this.auth = new Auth(this.store);
     this.pool = new McalPool(this.store, this.settings);
     this.resellers = new Resellers(this.store, this.audit, this.auth, this.settings);
     this.customers = new Customers(this.store, this.audit, this.pool, this.resellers, () => this.clients);
-    this.clients = new Clients(this.store, this.audit, this.pool, this.settings, this.customers);
+    this.clients = new Clients(this.store, this.audit, this.pool, this.settings, this.customers, this.chunks);
+    this.backups = new Backups(this.store, this.chunks, new BackupPolicy(this.pool, this.settings));
     this.schedules = new Schedules(this.store, this.audit, this.clients, this.customers);
     this.jobs = new Jobs(this.store);
-    this.maintenance = new Maintenance(this.store, this.settings, this.clients, this.auth, this.jobs);
+    this.maintenance = new Maintenance(this.store, this.settings, this.clients, this.auth, this.jobs, this.backups, this.chunks);
+  }
+
+  /**
+   * Brings the chunk store in line with the database after an unclean stop: pack files the database
+   * does not know (written just before a crash) are removed, and packs with dead bytes are compacted.
+   */
+  async tidyChunkStore(): Promise<void> {
+    const known = new Set(this.store.all<{ key: string }>("SELECT owner || '/' || id AS key FROM packs").map((r) => r.key));
+    this.chunks.packs.sweep((owner, packId) => known.has(`${owner}/${packId}`));
+    for (const p of this.chunks.untidyPacks()) await this.chunks.compact(p.owner, [p.packId]);
   }
 
   serverInfo(): ServerInfo {

@@ -20,6 +20,8 @@ export const MaintenanceSummary = Type.Object({
   trialClientsExpired: Type.Integer({ minimum: 0 }),
   trialClientsDeleted: Type.Integer({ minimum: 0 }),
   bytesFreed: Type.Integer({ minimum: 0 }),
+  /** Backup runs whose agent went silent long ago, closed as failed. */
+  staleRunsClosed: Type.Integer({ minimum: 0 }),
   sessionsPurged: Type.Integer({ minimum: 0 }),
 });
 export type MaintenanceSummary = Static<typeof MaintenanceSummary>;

@@ -25,7 +25,7 @@ const TRADES = ['Dental', 'Logistics', 'Law', 'Bakery', 'Motors', 'Architects', 
 
 async function seed(dataDir: string): Promise<string> {
   const db = openDatabase(path.join(dataDir, 'server.sqlite'));
-  const s = new Services(db);
+  const s = new Services(db, dataDir);
   await bootstrap(s, { cloud: false, adminPassword: ADMIN_PASSWORD, mcals: 1_000_000 });
   const resellerId = newId('rsl');
   let x = 12345;
