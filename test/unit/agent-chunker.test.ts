@@ -7,24 +7,11 @@ import {
   type Chunk,
   type ChunkerOptions,
 } from '../../src-agent/chunker.js';
+import { pseudoRandom } from '../support/pseudo-random.js';
 
 // Small sizes keep most tests fast while exercising every region (skip, hard mask, easy mask, forced max cut).
 const SMALL: ChunkerOptions = { minSize: 2048, avgSize: 4096, maxSize: 32768 };
 
-/** xorshift32: crypto.randomBytes would make failures impossible to reproduce. */
-function pseudoRandom(seed: number, length: number): Buffer {
-  const out = Buffer.allocUnsafe(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 function* split(data: Buffer, sizes: readonly number[]): Generator<Buffer> {
   let offset = 0;

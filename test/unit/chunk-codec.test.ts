@@ -1,20 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CODEC_RAW, CODEC_SNAPPY, decodeChunk, encodeChunk } from '../../src-shared/chunk-codec.js';
+import { pseudoRandom } from '../support/pseudo-random.js';
 
-/** xorshift32, so the "random" case is the same bytes on every run. */
-function pseudoRandom(seed: number, length: number): Buffer {
-  const out = Buffer.allocUnsafe(length);
-  let x = seed >>> 0 || 1;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    out[i] = x & 0xff;
-  }
-  return out;
-}
 
 describe('chunk codec', () => {
   it('compresses compressible data with snappy and round-trips it', () => {
