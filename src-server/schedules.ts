@@ -136,8 +136,12 @@ export class Schedules {
     return this.deleted('schedule_id = ?', [id], query);
   }
 
+  /** The deleted report of a customer: it outlives the customer, so a deleted customer's stays readable to its owners. */
   deletedForCustomer(principal: Principal, customerId: string, query: ListQuery): List<DeletedReport> {
-    this.customers.row(principal, customerId);
+    const owner = this.store.get<{ reseller_id: string | null }>('SELECT reseller_id FROM deleted_reports WHERE customer_id = ? LIMIT 1', customerId);
+    const live = this.store.get('SELECT 1 FROM customers WHERE id = ?', customerId);
+    if (live) this.customers.row(principal, customerId);
+    else if (!owner || (principal.role === 'reseller' && owner.reseller_id !== principal.resellerId)) throw notFound('Customer');
     return this.deleted('customer_id = ?', [customerId], query);
   }
 

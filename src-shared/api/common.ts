@@ -43,7 +43,7 @@ export const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
 export const Timestamp = Type.String({ format: 'date-time' });
 export const Bytes = Type.Integer({ minimum: 0 });
 
-const NAME_PATTERN = '^(?=.*\\S)[^\\u0000-\\u001f\\u007f]*$';
+const NAME_PATTERN = '^(?=.*\\S)[^\\u0000-\\u001f\\u007f-\\u009f]*$';
 const EMAIL_PATTERN = '^$|^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';
 /** What a failed pattern means, in words a person can act on (validation messages use these). */
 export const PATTERN_MEANINGS: Record<string, string> = {
@@ -51,7 +51,7 @@ export const PATTERN_MEANINGS: Record<string, string> = {
   [EMAIL_PATTERN]: 'must be an email address like name@example.com',
 };
 
-/** Names a person types: 1–200 characters, not blank, no control characters. */
+/** Names a person types: 1–200 characters, not blank, no control characters (C0, DEL or C1). */
 export const Name = Type.String({ minLength: 1, maxLength: 200, pattern: NAME_PATTERN });
 export const Email = Type.String({ maxLength: 254, pattern: EMAIL_PATTERN });
 export const Password = Type.String({ minLength: 8, maxLength: 1024 });
@@ -60,7 +60,7 @@ export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Ty
 
 export const ListQuery = Type.Object(
   {
-    offset: Type.Optional(Type.Integer({ minimum: 0 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
     sort: Type.Optional(Type.String({ maxLength: 64, pattern: '^-?[A-Za-z]+$' })),
     q: Type.Optional(Type.String({ maxLength: 200 })),
