@@ -23,7 +23,8 @@ const DURATION_S = 10;
 const WORDS = ['Acme', 'Blue', 'Cedar', 'Delta', 'Ever', 'Falcon', 'Granite', 'Harbor', 'Iron', 'Juniper', 'Key', 'Lake', 'Maple', 'North', 'Oak', 'Pine'];
 const TRADES = ['Dental', 'Logistics', 'Law', 'Bakery', 'Motors', 'Architects', 'Clinic', 'Accounting', 'Printing', 'Realty', 'Pharmacy', 'Studio'];
 
-async function seed(dataDir: string): Promise<string> {
+/** Seeds `dataDir` with one reseller of 20,000 customers and 200,000 clients; resolves with the reseller's id. Shared with console-offline.ts. */
+export async function seed(dataDir: string): Promise<string> {
   const db = openDatabase(path.join(dataDir, 'server.sqlite'));
   const s = new Services(db, dataDir);
   await bootstrap(s, { cloud: false, adminPassword: ADMIN_PASSWORD, mcals: 1_000_000 });

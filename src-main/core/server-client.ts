@@ -1,0 +1,473 @@
+/**
+ * One backup server's management API (API.md), as the console's main process calls it.
+ *
+ * What this module guarantees:
+ * - TLS is pinned: the certificate a server presents must have the SHA-256 fingerprint the user accepted
+ *   (trust on first use). Self-signed certificates are the norm here, so chain validation is off and the
+ *   pin is the whole check. The check runs in the agent before the socket is handed to the request, so a
+ *   request (its token, a sign-in's password) is never written to a server that fails it.
+ * - Every failure is a BridgeError with a code from API.md or the console's own codes; the server's
+ *   message is kept. No message is built from a password, a token or a request's headers.
+ * - GETs are retried with exponential backoff on transient failures; nothing else is, since a write that
+ *   timed out may have been applied.
+ * - A token that expired or was revoked is replaced by signing in again with the stored password, and the
+ *   request is sent once more. That is safe for writes too: the server authenticates before it runs a route.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
+import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
+import { Type, type Static, type TSchema } from 'typebox';
+import { Compile } from 'typebox/compile';
+import { ErrorBody, Id, Nullable } from '../../src-shared/api/common.js';
+import { Role, Session } from '../../src-shared/api/session.js';
+import { BridgeError } from '../../src-shared/bridge.js';
+import { NoContent } from './wire.js';
+
+/** The part of the credential vault a client needs; `CredentialVault` has this shape. */
+export interface Credentials {
+  getPassword(serverId: string): Promise<string | null>;
+  getToken(serverId: string): Promise<string | null>;
+  setToken(serverId: string, token: string): Promise<void>;
+  deleteToken(serverId: string): Promise<boolean>;
+}
+
+/** Who the console is signed in as: not secret, and kept in the offline cache so a restart knows it. */
+export const SessionIdentity = Type.Object({ role: Role, resellerId: Nullable(Id) });
+export type SessionIdentity = Static<typeof SessionIdentity>;
+
+export interface ClientTuning {
+  /** Per attempt, covering connect, TLS handshake and the whole response. */
+  timeoutMs?: number;
+  /** Extra attempts for a GET after a transient failure. */
+  retries?: number;
+  /** First backoff delay; doubled per retry, with jitter. */
+  retryBaseMs?: number;
+  /** No single wait is longer; a server asking (Retry-After) for more is not retried. */
+  retryMaxMs?: number;
+}
+
+export interface ServerClientOptions extends ClientTuning {
+  serverId: string;
+  /** How messages name the server, e.g. `"HQ" (https://backup.example.com:8443)`. */
+  label: string;
+  url: string;
+  username: string;
+  /** Lowercase hex SHA-256 of the accepted certificate; null for http (or an https server not trusted yet). */
+  fingerprint: string | null;
+  credentials: Credentials;
+  /** Told after every successful sign-in. */
+  onSignIn?: (identity: SessionIdentity) => void;
+}
+
+export interface RequestOptions<S extends TSchema> {
+  /** What a successful response must look like; a 204 is `null`. */
+  schema: S;
+  query?: Query;
+  body?: unknown;
+  /** false: one attempt even for a GET (the caller has a better fallback than waiting). */
+  retry?: boolean;
+}
+
+export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
+
+const DEFAULTS = { timeoutMs: 15_000, retries: 2, retryBaseMs: 300, retryMaxMs: 4_000 } satisfies Required<ClientTuning>;
+
+/** The server presents another certificate than the pinned one. Shows both, so the user can compare. */
+export class CertificateChangedError extends BridgeError {
+  constructor(
+    label: string,
+    readonly pinned: string,
+    readonly presented: string,
+  ) {
+    super(
+      'CERTIFICATE_CHANGED',
+      `The certificate of ${label} has changed. Trusted: ${pinned}. Presented now: ${presented}. ` +
+        `If the server's certificate was replaced on purpose, compare the new fingerprint with the one the server prints ` +
+        `("listening … fingerprint=…") and trust it; otherwise someone may be intercepting the connection.`,
+      { pinned, presented },
+    );
+  }
+}
+
+/** An https server whose certificate has not been accepted yet: nothing is sent until it is. */
+export class UntrustedCertificateError extends BridgeError {
+  constructor(
+    label: string,
+    readonly presented: string,
+  ) {
+    super('UNTRUSTED_CERTIFICATE', `The certificate of ${label} has not been trusted yet. It presents ${presented}; check that on the server, then trust it.`, {
+      pinned: null,
+      presented,
+    });
+  }
+}
+
+/** `AB:CD:…` (as Node and most tools print it) or any case → lowercase hex without separators. */
+export function normalizeFingerprint(fingerprint: string): string {
+  return fingerprint.replaceAll(':', '').toLowerCase();
+}
+
+/** `?a=1&b=x` with keys sorted, so equal queries give equal URLs (and equal cache keys); '' for none. */
+export function queryString(query: Query | undefined): string {
+  const entries = Object.entries(query ?? {}).filter((entry): entry is [string, string | number | boolean] => entry[1] !== undefined);
+  if (entries.length === 0) return '';
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `?${new URLSearchParams(entries.map(([key, value]): [string, string] => [key, String(value)])).toString()}`;
+}
+
+/** Where to connect for a URL: host without IPv6 brackets, port with the scheme's default. */
+function endpoint(url: URL): { host: string; port: number } {
+  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+  return { host, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
+}
+
+/**
+ * The fingerprint an https server presents, for trust on first use; null for http, which has none.
+ * Sends nothing but a TLS handshake.
+ */
+export async function probeFingerprint(rawUrl: string, timeoutMs = DEFAULTS.timeoutMs): Promise<string | null> {
+  const url = new URL(rawUrl);
+  if (url.protocol === 'http:') return null;
+  const { host, port } = endpoint(url);
+  const label = url.origin;
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host, port, servername: isIP(host) ? undefined : host, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
+    socket.setTimeout(timeoutMs, () => {
+      socket.destroy();
+      reject(new BridgeError('TIMEOUT', `${label} did not complete a TLS handshake within ${timeoutMs / 1000} s.`));
+    });
+    socket.once('secureConnect', () => {
+      const presented = socket.getPeerX509Certificate()?.fingerprint256;
+      socket.end();
+      if (presented) resolve(normalizeFingerprint(presented));
+      else reject(new BridgeError('OFFLINE', `${label} did not present a certificate.`));
+    });
+    socket.once('error', (error) => {
+      socket.destroy();
+      reject(transportError(label, error));
+    });
+  });
+}
+
+/**
+ * An https agent that hands a socket to a request only after the presented certificate matched the pin.
+ * Node lets `createConnection` answer through its callback, which is what holds the request back: with
+ * `rejectUnauthorized: false` alone, Node would start writing the request as soon as the handshake ends.
+ */
+class PinnedAgent extends https.Agent {
+  constructor(
+    private readonly label: string,
+    private readonly pinned: string | null,
+    private readonly handshakeTimeoutMs: number,
+  ) {
+    // No TLS session resumption: a resumed handshake carries no certificate to check (Node reports none),
+    // and kept-alive connections already spare most handshakes.
+    super({ keepAlive: true, rejectUnauthorized: false, maxCachedSessions: 0 });
+  }
+
+  override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
+    // Node's Agent always passes the callback; without one the request could not be held back, so refuse.
+    if (!callback) throw new Error('PinnedAgent needs the createConnection callback.');
+    const socket = super.createConnection(options) as tls.TLSSocket;
+    let settled = false;
+    const settle = (error: Error | null) => {
+      if (settled) return;
+      settled = true;
+      socket.setTimeout(0);
+      socket.off('error', settle);
+      if (error) socket.destroy();
+      callback(error, socket);
+    };
+    socket.setTimeout(this.handshakeTimeoutMs, () => settle(Object.assign(new Error('TLS handshake timed out'), { code: 'ETIMEDOUT' })));
+    socket.once('error', settle);
+    socket.once('secureConnect', () => {
+      const raw = socket.getPeerX509Certificate()?.fingerprint256;
+      const presented = raw ? normalizeFingerprint(raw) : 'no certificate';
+      if (this.pinned === null) settle(new UntrustedCertificateError(this.label, presented));
+      else if (presented !== this.pinned) settle(new CertificateChangedError(this.label, this.pinned, presented));
+      else settle(null);
+    });
+    return undefined;
+  }
+}
+
+/** The outcome of one HTTP exchange, before retry and re-login decide what to do with it. */
+type Outcome =
+  | { ok: true; value: unknown }
+  | { ok: false; error: BridgeError; retryable: boolean; retryAfterMs: number | null; unauthenticated: boolean };
+
+const validators = new WeakMap<TSchema, ReturnType<typeof Compile>>();
+function validatorOf(schema: TSchema): ReturnType<typeof Compile> {
+  let validator = validators.get(schema);
+  if (!validator) {
+    validator = Compile(schema);
+    validators.set(schema, validator);
+  }
+  return validator;
+}
+
+/** Why a value does not match its schema, as `path message`, for an error message; null when it matches. */
+export function schemaMismatch(schema: TSchema, value: unknown): string | null {
+  const validator = validatorOf(schema);
+  if (validator.Check(value)) return null;
+  const first = [...validator.Errors(value)][0];
+  const where = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : 'the response';
+  return `${where} ${first?.message ?? 'is invalid'}`;
+}
+
+const isErrorBody = (body: unknown): body is ErrorBody => validatorOf(ErrorBody).Check(body);
+
+/** Network failures worth one more try soon: the connection broke, rather than never being made. */
+const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE']);
+const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
+const NETWORK_REASONS: Record<string, string> = {
+  ECONNREFUSED: 'nothing is listening at that address (connection refused)',
+  ECONNRESET: 'the connection was reset',
+  EPIPE: 'the connection was closed while sending',
+  ENOTFOUND: 'the host name could not be resolved',
+  EAI_AGAIN: 'the host name could not be resolved right now',
+  EHOSTUNREACH: 'the host cannot be reached from this network',
+  ENETUNREACH: 'the network is unreachable',
+  EPROTO: 'a secure connection could not be established (is it really https?)',
+};
+
+function errorCode(error: unknown): string | undefined {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** The BridgeError this module raised deeper down (the pin check), which axios wraps as `cause`. */
+function ownError(error: unknown): BridgeError | null {
+  for (let e: unknown = error, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof BridgeError) return e;
+  }
+  return null;
+}
+
+/** A transport failure in words; built from the error code only, never from axios's message or config. */
+function transportError(label: string, error: unknown): BridgeError {
+  const own = ownError(error);
+  if (own) return own;
+  const code = errorCode(error) ?? errorCode((error as { cause?: unknown }).cause) ?? 'ERR_NETWORK';
+  if (TIMEOUT_CODES.has(code)) return new BridgeError('TIMEOUT', `${label} did not answer in time.`);
+  return new BridgeError('OFFLINE', `Cannot reach ${label}: ${NETWORK_REASONS[code] ?? `the connection failed (${code})`}.`);
+}
+
+function retryAfterMs(response: AxiosResponse<unknown>): number | null {
+  const header = response.headers['retry-after'];
+  const seconds = typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : null;
+  return seconds === null ? null : seconds * 1000;
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
+
+export class ServerClient {
+  readonly serverId: string;
+  private readonly label: string;
+  private readonly username: string;
+  private readonly credentials: Credentials;
+  private readonly onSignIn: ((identity: SessionIdentity) => void) | undefined;
+  private readonly tuning: Required<ClientTuning>;
+  private readonly http: AxiosInstance;
+  private readonly agent: http.Agent;
+  /** The session token in use, read from the vault once and replaced on re-login. */
+  private token: string | null = null;
+  private signingIn: Promise<SessionIdentity> | null = null;
+
+  constructor(options: ServerClientOptions) {
+    this.serverId = options.serverId;
+    this.label = options.label;
+    this.username = options.username;
+    this.credentials = options.credentials;
+    this.onSignIn = options.onSignIn;
+    this.tuning = {
+      timeoutMs: options.timeoutMs ?? DEFAULTS.timeoutMs,
+      retries: options.retries ?? DEFAULTS.retries,
+      retryBaseMs: options.retryBaseMs ?? DEFAULTS.retryBaseMs,
+      retryMaxMs: options.retryMaxMs ?? DEFAULTS.retryMaxMs,
+    };
+    const url = new URL(options.url);
+    this.agent = url.protocol === 'https:' ? new PinnedAgent(this.label, options.fingerprint, this.tuning.timeoutMs) : new http.Agent({ keepAlive: true });
+    this.http = axios.create({
+      baseURL: `${options.url}/api/v1`,
+      adapter: 'http',
+      httpAgent: this.agent,
+      httpsAgent: this.agent,
+      // A proxy would terminate the connection whose certificate we pin; environment proxies are ignored.
+      proxy: false,
+      // A redirect could carry the Authorization header to another host.
+      maxRedirects: 0,
+      validateStatus: () => true,
+      responseType: 'json',
+      transitional: { silentJSONParsing: true, forcedJSONParsing: true, clarifyTimeoutError: false },
+      headers: { accept: 'application/json' },
+    });
+  }
+
+  /** Sends a request and returns its validated result, signing in, re-signing in and retrying as the rules above say. */
+  async request<S extends TSchema>(method: Method, path: string, options: RequestOptions<S>): Promise<Static<S>> {
+    const url = path + queryString(options.query);
+    const attempts = method.toUpperCase() === 'GET' && options.retry !== false ? 1 + this.tuning.retries : 1;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.authorized(method, url, options.body, options.schema);
+      if (outcome.ok) return outcome.value as Static<S>;
+      if (!outcome.retryable || attempt >= attempts) throw outcome.error;
+      const backoff = Math.min(this.tuning.retryMaxMs, this.tuning.retryBaseMs * 2 ** (attempt - 1));
+      if (outcome.retryAfterMs !== null && outcome.retryAfterMs > this.tuning.retryMaxMs) throw outcome.error;
+      // Jitter spreads the retries of several consoles (or several requests) hitting one recovering server.
+      await sleep(Math.max(outcome.retryAfterMs ?? 0, backoff * (0.5 + Math.random() / 2)));
+    }
+  }
+
+  /** Signs in with the stored password, keeps the token in the vault, and says who we are. */
+  signIn(): Promise<SessionIdentity> {
+    return this.startSignIn(false);
+  }
+
+  /** Ends the server session (best effort: the server may be gone) and forgets the token. */
+  async signOut(): Promise<void> {
+    const token = this.token ?? (await this.keychain(() => this.credentials.getToken(this.serverId)));
+    this.token = null;
+    if (token) await this.send('DELETE', '/session', undefined, token, NoContent);
+    await this.keychain(() => this.credentials.deleteToken(this.serverId));
+  }
+
+  /** Closes kept-alive connections; in-flight requests fail. */
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /**
+   * One sign-in at a time: requests that all found their token expired share it. `discardToken` first
+   * drops the stored token the server rejected, so it cannot come back from the vault even if signing
+   * in fails; it happens inside the shared sign-in, so no request reads the vault in between.
+   */
+  private startSignIn(discardToken: boolean): Promise<SessionIdentity> {
+    this.signingIn ??= (async () => {
+      if (discardToken) await this.keychain(() => this.credentials.deleteToken(this.serverId));
+      return this.doSignIn();
+    })().finally(() => {
+      this.signingIn = null;
+    });
+    return this.signingIn;
+  }
+
+  private async doSignIn(): Promise<SessionIdentity> {
+    const password = await this.keychain(() => this.credentials.getPassword(this.serverId));
+    if (password === null) throw new BridgeError('NOT_SIGNED_IN', `No password is stored for ${this.label}; enter it to sign in.`);
+    const outcome = await this.send('POST', '/session', { username: this.username, password }, null, Session);
+    if (!outcome.ok) {
+      if (outcome.error.code === 'UNAUTHENTICATED') {
+        throw new BridgeError('NOT_SIGNED_IN', `Signing in to ${this.label} as "${this.username}" failed: ${outcome.error.message} Enter the password again.`);
+      }
+      throw outcome.error;
+    }
+    const session = outcome.value as Session;
+    this.token = session.token;
+    await this.keychain(() => this.credentials.setToken(this.serverId, session.token));
+    const identity = { role: session.role, resellerId: session.resellerId };
+    this.onSignIn?.(identity);
+    return identity;
+  }
+
+  private async currentToken(): Promise<string> {
+    // A sign-in under way sets the token (or fails for every request waiting on it: one failed sign-in, not several).
+    if (this.signingIn) await this.signingIn;
+    if (this.token !== null) return this.token;
+    const stored = await this.keychain(() => this.credentials.getToken(this.serverId));
+    if (stored !== null) {
+      this.token = stored;
+      return stored;
+    }
+    await this.signIn();
+    if (this.token === null) throw new BridgeError('NOT_SIGNED_IN', `Signing in to ${this.label} did not give a session.`);
+    return this.token;
+  }
+
+  /** One exchange with a token; on 401 (expired or revoked token) one re-login and one more exchange. */
+  private async authorized(method: Method, url: string, body: unknown, schema: TSchema): Promise<Outcome> {
+    const token = await this.currentToken();
+    const first = await this.send(method, url, body, token, schema);
+    if (first.ok || !first.unauthenticated) return first;
+    // Another request may have signed in again meanwhile; only a token still in use is stale.
+    if (this.token === token) {
+      this.token = null;
+      await this.startSignIn(true);
+    }
+    const second = await this.send(method, url, body, await this.currentToken(), schema);
+    if (second.ok || !second.unauthenticated) return second;
+    return { ...second, error: new BridgeError('NOT_SIGNED_IN', `${this.label} refused the new session: ${second.error.message}`) };
+  }
+
+  private async send(method: Method, url: string, body: unknown, token: string | null, schema: TSchema): Promise<Outcome> {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.tuning.timeoutMs);
+    let response: AxiosResponse<unknown>;
+    try {
+      response = await this.http.request<unknown>({
+        method,
+        url,
+        data: body,
+        signal: controller.signal,
+        headers: {
+          ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+          // axios labels an empty POST as a form, which the server refuses (415): no body, no content type.
+          ...(body === undefined ? { 'content-type': false } : {}),
+        },
+      });
+    } catch (error) {
+      if (controller.signal.aborted) {
+        return { ok: false, error: new BridgeError('TIMEOUT', `${this.label} did not answer within ${this.tuning.timeoutMs / 1000} s.`), retryable: false, retryAfterMs: null, unauthenticated: false };
+      }
+      const failure = transportError(this.label, error);
+      // Refused or unresolvable connections are not retried: the caller's cache answers faster, and a
+      // server that is down stays down for longer than a backoff.
+      const retryable = failure.code === 'OFFLINE' && TRANSIENT_NETWORK_CODES.has(errorCode(error) ?? '');
+      return { ok: false, error: failure, retryable, retryAfterMs: null, unauthenticated: false };
+    } finally {
+      clearTimeout(timer);
+    }
+    return this.interpret(method, url, response, schema);
+  }
+
+  private interpret(method: Method, url: string, response: AxiosResponse<unknown>, schema: TSchema): Outcome {
+    const { status, data } = response;
+    if (status >= 200 && status < 300) {
+      const value = status === 204 || data === '' ? null : data;
+      const mismatch = schemaMismatch(schema, value);
+      if (mismatch === null) return { ok: true, value };
+      const error = new BridgeError(
+        'INTERNAL',
+        `${this.label} answered ${method.toUpperCase()} ${url.split('?')[0]} with data this console does not understand (${mismatch}). It may run another version.`,
+      );
+      return { ok: false, error, retryable: false, retryAfterMs: null, unauthenticated: false };
+    }
+    const retryable = status >= 500 || status === 429;
+    if (isErrorBody(data)) {
+      const { code, message, details } = data.error;
+      const wait = retryAfterMs(response) ?? (typeof details?.['retryAfterSeconds'] === 'number' ? details['retryAfterSeconds'] * 1000 : null);
+      return { ok: false, error: new BridgeError(code, message, details), retryable, retryAfterMs: wait, unauthenticated: status === 401 && code === 'UNAUTHENTICATED' };
+    }
+    // No API error body: something in front of the server (or the server shutting down) answered.
+    const error =
+      status === 502 || status === 503 || status === 504
+        ? new BridgeError('OFFLINE', `${this.label} is not available right now (HTTP ${status}).`)
+        : status >= 300 && status < 400
+          ? new BridgeError('INTERNAL', `${this.label} redirected the request elsewhere (HTTP ${status}); the console does not follow redirects. Check the server address.`)
+          : new BridgeError('INTERNAL', `${this.label} answered HTTP ${status} without an error description.`);
+    return { ok: false, error, retryable, retryAfterMs: retryAfterMs(response), unauthenticated: false };
+  }
+
+  /** Vault failures become KEYCHAIN_UNAVAILABLE; their messages never contain the secret. */
+  private async keychain<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation();
+    } catch (error) {
+      if (error instanceof BridgeError) throw error;
+      throw new BridgeError('KEYCHAIN_UNAVAILABLE', error instanceof Error ? error.message : String(error));
+    }
+  }
+}
