@@ -1,9 +1,11 @@
 // `npm run bench [-- name...]`: runs the named benchmarks (all by default) and prints their figures.
 // Figures, not assertions: speed is reported here and never asserted in tests.
+import { benchConsoleOffline } from './console-offline.js';
 import { benchServerList } from './server-list.js';
 
 const BENCHES: Record<string, () => Promise<void>> = {
   server: benchServerList,
+  console: benchConsoleOffline,
 };
 
 const wanted = process.argv.slice(2);
