@@ -1,0 +1,286 @@
+/**
+ * An in-memory test double of the console bridge (src-shared/bridge.ts): enough of the ConsoleService's
+ * behaviour for component tests — lists with paging, sorting by name and `q`, creates and patches with
+ * NAME_TAKEN, an offline switch that serves reads with `asOf` and refuses writes, and pushed events.
+ */
+import { BridgeError, type ArgOf, type Bridge, type Channel, type EventName, type Events, type ResultOf, type ServerView } from '../../../src-shared/bridge.js';
+import type { AuditEntry } from '../../../src-shared/api/audit.js';
+import type { Client } from '../../../src-shared/api/clients.js';
+import type { List, ListQuery } from '../../../src-shared/api/common.js';
+import type { Customer } from '../../../src-shared/api/customers.js';
+import type { BackupReport, DeletedReport, RestoreReport } from '../../../src-shared/api/reports.js';
+import type { Reseller } from '../../../src-shared/api/resellers.js';
+import type { Schedule } from '../../../src-shared/api/schedules.js';
+import type { ServerInfo } from '../../../src-shared/api/session.js';
+import type { TrialSettings } from '../../../src-shared/api/trial.js';
+
+const T0 = '2025-01-15T10:00:00.000Z';
+const GiB = 2 ** 30;
+
+export function makeCustomer(over: Partial<Customer> & { id: string; name: string }): Customer {
+  return {
+    resellerId: 'r1',
+    email: '',
+    mcalsAllotted: 5,
+    mcalsUsed: 1,
+    spaceAllotted: 10 * GiB,
+    spaceUsed: 2 * GiB,
+    autoAuthorization: false,
+    active: true,
+    clientCount: 1,
+    createdAt: T0,
+    replication: { mode: 'inherit' },
+    invoicing: { enabled: false },
+    ...over,
+  };
+}
+
+export function makeClient(over: Partial<Client> & { id: string; name: string }): Client {
+  return {
+    customerId: 'c1',
+    hostname: `${over.name.toLowerCase()}.local`,
+    os: 'linux',
+    status: 'authorized',
+    trial: false,
+    trialExpiresAt: null,
+    mcalConsumed: true,
+    spaceUsed: GiB,
+    lastBackupAt: T0,
+    lastBackupStatus: 'success',
+    createdAt: T0,
+    ...over,
+  };
+}
+
+export interface Call {
+  channel: Channel;
+  arg: unknown;
+}
+
+export class FakeBridge implements Bridge {
+  info: ServerInfo = {
+    name: 'Test server',
+    version: '1.0.0',
+    deployment: 'on-premise',
+    resellerManagement: true,
+    mcalPool: { total: 100, allotted: 20, used: 3 },
+    features: { replication: true, seedMigration: true },
+  };
+  servers: ServerView[] = [
+    {
+      id: 'srv1',
+      name: 'Test server',
+      url: 'https://backup.test:8443',
+      username: 'admin',
+      fingerprint: 'ab'.repeat(32),
+      state: 'online',
+      problem: null,
+      info: this.info,
+      role: 'admin',
+      resellerId: null,
+    },
+  ];
+  resellers: Reseller[] = [
+    { id: 'r1', name: 'Northwind IT', email: '', customerCount: 2, mcalsAllotted: 10, mcalsUsed: 2, spaceAllotted: 20 * GiB, spaceUsed: 4 * GiB, createdAt: T0 },
+  ];
+  customers: Customer[] = [
+    makeCustomer({ id: 'c1', name: 'Contoso' }),
+    makeCustomer({ id: 'c2', name: 'Adatum', autoAuthorization: true, active: false, mcalsAllotted: null, spaceAllotted: null }),
+  ];
+  clients: Client[] = [
+    makeClient({ id: 'k1', name: 'Laptop-1', customerId: 'c1' }),
+    makeClient({ id: 'k2', name: 'Desk-2', customerId: 'c1', status: 'pending', mcalConsumed: false, lastBackupAt: null, lastBackupStatus: null }),
+    makeClient({ id: 't1', name: 'Trial-PC', customerId: null, trial: true, mcalConsumed: false, trialExpiresAt: '2025-02-15T10:00:00.000Z' }),
+  ];
+  schedules: Schedule[] = [
+    {
+      id: 's1',
+      clientId: 'k1',
+      name: 'Documents',
+      sources: ['/home/a/Documents'],
+      frequency: { kind: 'daily', at: '02:00' },
+      enabled: true,
+      lastRunAt: T0,
+      lastStatus: 'success',
+      nextRunAt: '2025-01-16T02:00:00.000Z',
+      spaceUsed: GiB,
+    },
+  ];
+  backupReports: BackupReport[] = [
+    { id: 'b1', startedAt: T0, finishedAt: '2025-01-15T10:01:00.000Z', status: 'success', filesScanned: 10, filesUploaded: 3, bytesScanned: 5000, bytesUploaded: 1200, error: null },
+  ];
+  restoreReports: RestoreReport[] = [];
+  deletedReports: DeletedReport[] = [
+    { id: 'd1', deletedAt: T0, deletedBy: 'admin', kind: 'client', clientName: 'Old-PC', scheduleName: null, bytes: 3 * GiB, reason: 'deleted by admin' },
+  ];
+  trialSettings: TrialSettings = { spaceBytes: 5 * GiB, trialDays: 30, deleteAfterDays: 7 };
+  audit: AuditEntry[] = [];
+  settings = new Map<string, unknown>();
+  /** When set, reads answer from "the cache" with this asOf and writes fail with OFFLINE. */
+  offlineAsOf: string | null = null;
+  /** A failure to answer the next call of a channel with. */
+  failNext = new Map<Channel, BridgeError>();
+  calls: Call[] = [];
+  #listeners = new Map<EventName, Set<(payload: never) => void>>();
+  #seq = 100;
+
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void {
+    let set = this.#listeners.get(event);
+    if (!set) this.#listeners.set(event, (set = new Set()));
+    set.add(listener as (payload: never) => void);
+    return () => set.delete(listener as (payload: never) => void);
+  }
+
+  emit<E extends EventName>(event: E, payload: Events[E]): void {
+    for (const l of this.#listeners.get(event) ?? []) (l as (p: Events[E]) => void)(payload);
+  }
+
+  callsOf(channel: Channel): unknown[] {
+    return this.calls.filter((c) => c.channel === channel).map((c) => c.arg);
+  }
+
+  async invoke<C extends Channel>(channel: C, arg: ArgOf<C>): Promise<ResultOf<C>> {
+    this.calls.push({ channel, arg });
+    await Promise.resolve();
+    const fail = this.failNext.get(channel);
+    if (fail) {
+      this.failNext.delete(channel);
+      throw fail;
+    }
+    return this.#handle(channel, arg as Record<string, unknown>) as ResultOf<C>;
+  }
+
+  #cached<T>(data: T) {
+    return { data, asOf: this.offlineAsOf };
+  }
+
+  #write(): void {
+    if (this.offlineAsOf) throw new BridgeError('OFFLINE', 'Test server cannot be reached.');
+  }
+
+  #list<T extends object>(items: T[], query: ListQuery | undefined): List<T> {
+    let rows = items;
+    const name = (r: T) => ('name' in r && typeof r.name === 'string' ? r.name : '');
+    const q = query?.q?.toLowerCase();
+    if (q) rows = rows.filter((r) => name(r).toLowerCase().includes(q));
+    if (query?.sort === 'name') rows = [...rows].sort((a, b) => name(a).localeCompare(name(b)));
+    const offset = query?.offset ?? 0;
+    const limit = query?.limit ?? 100;
+    return { items: rows.slice(offset, offset + limit), total: rows.length };
+  }
+
+  #customer(id: string): Customer {
+    const c = this.customers.find((x) => x.id === id);
+    if (!c) throw new BridgeError('NOT_FOUND', 'Customer not found.');
+    return c;
+  }
+
+  #handle(channel: Channel, a: Record<string, unknown>): unknown {
+    const id = a['id'] as string;
+    const query = a['query'] as ListQuery | undefined;
+    switch (channel) {
+      case 'app.info':
+        return { version: '0.1.0', keychain: 'keychain', keychainProblem: null, demo: false, host: 'browser', platform: 'linux' };
+      case 'settings.get':
+        return this.settings.get(a['key'] as string) ?? null;
+      case 'settings.set':
+        this.settings.set(a['key'] as string, a['value']);
+        return null;
+      case 'servers.list':
+        return this.servers;
+      case 'servers.probe':
+        return { fingerprint: 'cd'.repeat(32), pinned: null };
+      case 'servers.connect':
+        return this.servers.find((s) => s.id === a['serverId']);
+      case 'server.info':
+        return this.#cached(this.info);
+      case 'resellers.list':
+        return this.#cached(this.#list(this.resellers, query));
+      case 'customers.list':
+        return this.#cached(this.#list(this.customers.filter((c) => c.resellerId === id), query));
+      case 'customers.get':
+        return this.#cached(this.#customer(id));
+      case 'customers.create': {
+        this.#write();
+        const input = a['input'] as Partial<Customer> & { name: string };
+        if (this.customers.some((c) => c.name.toLowerCase() === input.name.toLowerCase())) {
+          throw new BridgeError('NAME_TAKEN', `name: a customer named "${input.name}" already exists on this server; choose another name.`);
+        }
+        const c = makeCustomer({ ...input, id: `c${++this.#seq}`, resellerId: a['resellerId'] as string, mcalsUsed: 0, spaceUsed: 0, clientCount: 0 });
+        this.customers.push(c);
+        return c;
+      }
+      case 'customers.update': {
+        this.#write();
+        const patch = a['patch'] as Partial<Customer>;
+        if (patch.name && this.customers.some((c) => c.id !== id && c.name.toLowerCase() === patch.name!.toLowerCase())) {
+          throw new BridgeError('NAME_TAKEN', `name: a customer named "${patch.name}" already exists on this server; choose another name.`);
+        }
+        const next = { ...this.#customer(id), ...patch };
+        this.customers = this.customers.map((c) => (c.id === id ? next : c));
+        return next;
+      }
+      case 'customers.deletionPreview':
+        this.#customer(id);
+        return { clients: this.clients.filter((c) => c.customerId === id).length, schedules: 1, bytes: 3 * GiB };
+      case 'customers.delete':
+        this.#write();
+        this.#customer(id);
+        this.customers = this.customers.filter((c) => c.id !== id);
+        return null;
+      case 'clients.list':
+        return this.#cached(this.#list(this.clients.filter((c) => c.customerId === id), query));
+      case 'clients.listTrial':
+        return this.#cached(this.#list(this.clients.filter((c) => c.trial), query));
+      case 'clients.create': {
+        this.#write();
+        const client = makeClient({ id: `k${++this.#seq}`, name: (a['input'] as { name: string }).name, customerId: a['customerId'] as string, status: 'pending' });
+        this.clients.push(client);
+        return { client, registrationKey: 'KEY-123-XYZ' };
+      }
+      case 'clients.authorize': {
+        this.#write();
+        const c = this.clients.find((x) => x.id === id)!;
+        const next: Client = { ...c, status: 'authorized', mcalConsumed: true };
+        this.clients = this.clients.map((x) => (x.id === id ? next : x));
+        return next;
+      }
+      case 'clients.migrate': {
+        this.#write();
+        const c = this.clients.find((x) => x.id === id)!;
+        const next: Client = { ...c, customerId: (a['input'] as { customerId: string }).customerId, trial: false };
+        this.clients = this.clients.map((x) => (x.id === id ? next : x));
+        return next;
+      }
+      case 'clients.delete':
+        this.#write();
+        this.clients = this.clients.filter((x) => x.id !== id);
+        return null;
+      case 'schedules.list':
+        return this.#cached(this.#list(this.schedules.filter((s) => s.clientId === id), query));
+      case 'reports.backup':
+        return this.#cached(this.#list(this.backupReports, query));
+      case 'reports.restore':
+        return this.#cached(this.#list(this.restoreReports, query));
+      case 'reports.deletedForSchedule':
+      case 'reports.deletedForCustomer':
+        return this.#cached(this.#list(this.deletedReports, query));
+      case 'trialSettings.get':
+        return this.#cached(this.trialSettings);
+      case 'trialSettings.update':
+        this.#write();
+        this.trialSettings = a['settings'] as TrialSettings;
+        return this.trialSettings;
+      case 'auditLog.list':
+        return this.#cached(this.#list(this.audit, query));
+      case 'offline.size':
+        return { bytes: 1024 };
+      case 'offline.clear':
+        return null;
+      case 'offline.makeAvailable':
+        return { jobId: 'job1' };
+      default:
+        throw new BridgeError('BAD_REQUEST', `The fake bridge does not answer ${channel}.`);
+    }
+  }
+}
