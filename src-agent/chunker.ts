@@ -16,10 +16,19 @@ export interface ChunkerOptions {
   avgSize?: number;
   /** A chunk is cut here when no content-defined boundary was found. */
   maxSize?: number;
+  /**
+   * Yield views instead of copies: a chunk's `data` then aliases the input buffer or the chunker's
+   * scratch buffer and is valid only until the next chunk is requested. For consumers that copy what
+   * they keep anyway; it saves an allocation per chunk, which over gigabytes is what fragments the heap.
+   */
+  borrow?: boolean;
 }
 
 export interface Chunk {
-  /** A copy owned by the consumer: it never aliases the input buffers or the chunker's scratch buffer. */
+  /**
+   * A copy owned by the consumer: it never aliases the input buffers or the chunker's scratch buffer
+   * (unless the `borrow` option asked for views).
+   */
   data: Buffer;
   /** Byte offset of the chunk in the input stream. */
   offset: number;
@@ -84,7 +93,7 @@ function findCut(data: Uint8Array, from: number, end: number, mask: number, stat
   return -1;
 }
 
-function resolveOptions(options: ChunkerOptions): Required<ChunkerOptions> {
+function resolveOptions(options: ChunkerOptions): Required<Omit<ChunkerOptions, 'borrow'>> {
   const minSize = options.minSize ?? DEFAULT_MIN_CHUNK_SIZE;
   const avgSize = options.avgSize ?? DEFAULT_AVG_CHUNK_SIZE;
   const maxSize = options.maxSize ?? DEFAULT_MAX_CHUNK_SIZE;
@@ -125,15 +134,34 @@ export async function* chunkStream(
   let offset = 0; // stream offset of the unfinished chunk
 
   // The single copy per chunk: pending bytes from scratch plus the rest straight from the read buffer.
+  // Borrowed, a chunk within one read buffer is a view of it, and one that spans buffers is assembled in
+  // scratch (which then holds at most maxSize: the pending bytes are less than a chunk).
   const emit = (rest: Uint8Array): Chunk => {
-    const chunk = Buffer.allocUnsafe(pendingLength + rest.length);
-    scratch.copy(chunk, 0, 0, pendingLength);
-    chunk.set(rest, pendingLength);
+    let chunk: Buffer;
+    if (options.borrow && pendingLength === 0) {
+      chunk = Buffer.from(rest.buffer, rest.byteOffset, rest.length);
+    } else if (options.borrow) {
+      reserve(pendingLength + rest.length);
+      scratch.set(rest, pendingLength);
+      chunk = scratch.subarray(0, pendingLength + rest.length);
+    } else {
+      chunk = Buffer.allocUnsafe(pendingLength + rest.length);
+      scratch.copy(chunk, 0, 0, pendingLength);
+      chunk.set(rest, pendingLength);
+    }
     const result = { data: chunk, offset, hash: createHash('sha256').update(chunk).digest('hex') };
     offset += chunk.length;
     pendingLength = 0;
     gearState[0] = 0;
     return result;
+  };
+
+  // Grows scratch (keeping the pending bytes) so it holds `length` bytes; never beyond maxSize.
+  const reserve = (length: number) => {
+    if (length <= scratch.length) return;
+    const grown = Buffer.allocUnsafe(Math.min(maxSize, Math.max(length, 2 * scratch.length, INITIAL_SCRATCH_SIZE)));
+    scratch.copy(grown, 0, 0, pendingLength);
+    scratch = grown;
   };
 
   for await (const data of input) {
@@ -163,11 +191,7 @@ export async function* chunkStream(
     // Keep the unfinished tail: the producer may overwrite `data` as soon as we ask for more.
     const tail = data.length - chunkStart;
     if (tail > 0) {
-      if (pendingLength + tail > scratch.length) {
-        const grown = Buffer.allocUnsafe(Math.min(maxSize, Math.max(pendingLength + tail, 2 * scratch.length, INITIAL_SCRATCH_SIZE)));
-        scratch.copy(grown, 0, 0, pendingLength);
-        scratch = grown;
-      }
+      reserve(pendingLength + tail);
       scratch.set(data.subarray(chunkStart), pendingLength);
       pendingLength += tail;
     }

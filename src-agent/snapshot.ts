@@ -25,6 +25,19 @@ export interface SnapshotEntry {
   mode: number;
   /** Symlinks only: the target exactly as stored in the link, relative or absolute. */
   linkTarget?: string;
+  /**
+   * Files only, and only when the walk is asked for them (`WalkOptions.identity`): the status-change time
+   * (whole ms) and inode number. With size and mtime they tell a backup that a file is unchanged without
+   * reading it: ctime moves on every write and cannot be set back by tools that restore mtimes, and a
+   * new inode means the path now names another file.
+   */
+  ctimeMs?: number;
+  ino?: number;
+}
+
+export interface WalkOptions {
+  /** Record `ctimeMs` and `ino` of files (off by default: only change detection needs them). */
+  identity?: boolean;
 }
 
 /**
@@ -62,17 +75,18 @@ const STAT_CONCURRENCY = 32;
  * Throws a TypeError before walking if a source path is not absolute, since resolving it against the
  * agent's working directory would silently back up the wrong tree.
  */
-export async function* walkSources(sources: readonly string[]): AsyncGenerator<SnapshotItem, void, undefined> {
+export async function* walkSources(sources: readonly string[], options: WalkOptions = {}): AsyncGenerator<SnapshotItem, void, undefined> {
+  const identity = options.identity ?? false;
   for (const source of sources) {
     if (!path.isAbsolute(source)) throw new TypeError(`backup source must be an absolute path, got "${source}"`);
   }
   for (const root of coveringRoots(sources.map((source) => toSlashes(path.resolve(source))))) {
-    const rootItem = await describeEntry(root, stat);
+    const rootItem = await describeEntry(root, stat, identity);
     yield rootItem;
     if (rootItem.type !== 'dir') continue;
 
     // An explicit stack instead of recursive generators: each yield then costs the same at any depth.
-    const stack: { items: SnapshotItem[]; next: number }[] = [{ items: await listDirectory(root), next: 0 }];
+    const stack: { items: SnapshotItem[]; next: number }[] = [{ items: await listDirectory(root, identity), next: 0 }];
     for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
       const item = frame.items[frame.next++];
       if (!item) {
@@ -80,7 +94,7 @@ export async function* walkSources(sources: readonly string[]): AsyncGenerator<S
         continue;
       }
       yield item;
-      if (item.type === 'dir') stack.push({ items: await listDirectory(item.path), next: 0 });
+      if (item.type === 'dir') stack.push({ items: await listDirectory(item.path, identity), next: 0 });
     }
   }
 }
@@ -118,7 +132,7 @@ function coveringRoots(roots: string[]): string[] {
   );
 }
 
-async function listDirectory(dirPath: string): Promise<SnapshotItem[]> {
+async function listDirectory(dirPath: string, identity: boolean): Promise<SnapshotItem[]> {
   let names: string[];
   try {
     names = await readdir(dirPath);
@@ -129,19 +143,21 @@ async function listDirectory(dirPath: string): Promise<SnapshotItem[]> {
   names.sort();
   const items: SnapshotItem[] = [];
   for (let i = 0; i < names.length; i += STAT_CONCURRENCY) {
-    const batch = names.slice(i, i + STAT_CONCURRENCY).map((name) => describeEntry(joinPath(dirPath, name), lstat));
+    const batch = names.slice(i, i + STAT_CONCURRENCY).map((name) => describeEntry(joinPath(dirPath, name), lstat, identity));
     items.push(...(await Promise.all(batch)));
   }
   return items;
 }
 
-async function describeEntry(entryPath: string, statFn: (p: string) => Promise<Stats>): Promise<SnapshotItem> {
+async function describeEntry(entryPath: string, statFn: (p: string) => Promise<Stats>, identity: boolean): Promise<SnapshotItem> {
   try {
     const stats = await statFn(entryPath);
     // Rounded, not truncated: writing an mtime back goes through a double number of seconds, so a
     // restored x.123 s can read back as x.122999 s and truncation would lose a millisecond per round trip.
     const common = { path: entryPath, mtimeMs: Math.round(stats.mtimeMs), mode: stats.mode & 0o7777 };
-    if (stats.isFile()) return { type: 'file', ...common, size: stats.size };
+    if (stats.isFile()) {
+      return identity ? { type: 'file', ...common, size: stats.size, ctimeMs: Math.round(stats.ctimeMs), ino: stats.ino } : { type: 'file', ...common, size: stats.size };
+    }
     if (stats.isDirectory()) return { type: 'dir', ...common, size: 0 };
     if (stats.isSymbolicLink()) return { type: 'symlink', ...common, size: 0, linkTarget: await readlink(entryPath) };
     return { type: 'error', path: entryPath, code: 'UNSUPPORTED_TYPE', error: `${specialKind(stats)} cannot be backed up` };

@@ -27,6 +27,9 @@ export const STALE_RUN_MS = 6 * 60 * 60 * 1000;
  * the agent token belongs to; policy is checked at start and on every upload.
  */
 export class Backups {
+  /** New bytes of packs that passed the policy and are being written, per owner (see storePack). */
+  private readonly writing = new Map<string, number>();
+
   constructor(
     private readonly store: Store,
     private readonly chunks: ChunkIndex,
@@ -138,8 +141,18 @@ export class Backups {
     const newBytes = this.store
       .all<{ value: number }>('SELECT j.value ->> 1 AS value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE owner = ? AND hash = j.value ->> 0)', JSON.stringify(frames.map((f) => [f.hash, f.encoded.length])), owner)
       .reduce((n, r) => n + r.value, 0);
-    this.policy.check(this.freshClient(client), this.customerOf(client), newBytes);
-    return this.chunks.add(owner, run.schedule_id, frames);
+    // Packs accepted but still being written are not in spaceUsed yet: without counting them, several
+    // uploads in flight would each fit into the same free space and together overrun the allotment.
+    const writing = this.writing.get(owner) ?? 0;
+    this.policy.check(this.freshClient(client), this.customerOf(client), writing + newBytes);
+    this.writing.set(owner, writing + newBytes);
+    try {
+      return await this.chunks.add(owner, run.schedule_id, frames);
+    } finally {
+      const left = (this.writing.get(owner) ?? 0) - newBytes;
+      if (left > 0) this.writing.set(owner, left);
+      else this.writing.delete(owner);
+    }
   }
 
   commit(client: ClientRow, backupId: string, input: BackupCommit): BackupSummary {

@@ -1,0 +1,308 @@
+/**
+ * The backup agent CLI (API.md, "Agent CLI"):
+ *
+ *   register --server URL (--key KEY | --customer NAME | --trial) --name NAME [--fingerprint HEX | --insecure-tls]
+ *   schedule add --name NAME --source PATH... [--every manual|hourly|daily@HH:MM|weekly@DAY@HH:MM]
+ *   backup --schedule NAME
+ *   restore --schedule NAME --target DIR [--backup ID]
+ *   run-due
+ *
+ * every command with --state-dir DIR. Exit codes: 0 done, 3 refused by the server's policy (the code and
+ * the server's message on one stderr line), 1 any other failure (one line saying why).
+ */
+import os from 'node:os';
+import path from 'node:path';
+import type { AgentRegister, AgentRegistered, AgentScheduleUpsert } from '../src-shared/api/agent.js';
+import type { Schedule } from '../src-shared/api/schedules.js';
+import { runBackup, type BackupOutcome } from './backup.js';
+import { formatBytes, formatDuration, reason } from './format.js';
+import { runRestore } from './restore.js';
+import { listSchedules } from './schedules.js';
+import { AgentApiError, isFingerprint, normalizeFingerprint, probeFingerprint, ServerClient } from './server-client.js';
+import { StateDir, type AgentState, type ServerEndpoint } from './state.js';
+
+const EXIT_OK = 0;
+const EXIT_FAILED = 1;
+const EXIT_REFUSED = 3;
+
+/** Thrown for a command line that cannot work; printed with the usage hint. */
+class UsageError extends Error {}
+
+const USAGE = `usage: agent <command> --state-dir DIR [flags]
+  register --server URL (--key KEY | --customer NAME | --trial) --name NAME [--fingerprint HEX | --insecure-tls]
+  schedule add --name NAME --source PATH... [--every manual|hourly|daily@HH:MM|weekly@DAY@HH:MM]
+  backup --schedule NAME
+  restore --schedule NAME --target DIR [--backup ID]
+  run-due`;
+
+interface CommandSpec {
+  /** Flags taking a value; `source` may take several (`--source A B` or `--source A --source B`). */
+  values: readonly string[];
+  switches: readonly string[];
+  run: (flags: Flags, stateDir: StateDir) => Promise<number>;
+}
+
+const COMMANDS: Record<string, CommandSpec> = {
+  register: { values: ['server', 'key', 'customer', 'name', 'fingerprint'], switches: ['trial', 'insecure-tls'], run: register },
+  'schedule add': { values: ['name', 'source', 'every'], switches: [], run: addSchedule },
+  backup: { values: ['schedule'], switches: [], run: backup },
+  restore: { values: ['schedule', 'target', 'backup'], switches: [], run: restore },
+  'run-due': { values: [], switches: [], run: runDue },
+};
+
+class Flags {
+  constructor(private readonly values: Map<string, string[]>) {}
+
+  has(name: string): boolean {
+    return this.values.has(name);
+  }
+
+  optional(name: string): string | undefined {
+    const list = this.values.get(name);
+    if (list && list.length > 1) throw new UsageError(`--${name} was given ${list.length} times; give it once`);
+    return list?.[0];
+  }
+
+  required(name: string): string {
+    const value = this.optional(name);
+    if (value === undefined) throw new UsageError(`--${name} is required`);
+    return value;
+  }
+
+  all(name: string): string[] {
+    return this.values.get(name) ?? [];
+  }
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const { spec, flags } = parse(argv);
+    const stateDirPath = flags.optional('state-dir');
+    if (!stateDirPath) throw new UsageError('--state-dir DIR is required');
+    return await spec.run(flags, new StateDir(path.resolve(stateDirPath)));
+  } catch (error) {
+    return reportFailure(error);
+  }
+}
+
+function parse(argv: readonly string[]): { spec: CommandSpec; flags: Flags } {
+  const words: string[] = [];
+  let at = 0;
+  while (at < argv.length && !argv[at]!.startsWith('--')) words.push(argv[at++]!);
+  const command = words.join(' ');
+  const spec = COMMANDS[command];
+  if (!spec) throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
+  const values = new Map<string, string[]>();
+  while (at < argv.length) {
+    const arg = argv[at++]!;
+    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
+    const eq = arg.indexOf('=');
+    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
+    const list = values.get(name) ?? [];
+    values.set(name, list);
+    if (spec.switches.includes(name)) {
+      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
+      list.push('');
+      continue;
+    }
+    if (name !== 'state-dir' && !spec.values.includes(name)) throw new UsageError(`unknown flag --${name} for "${command}"`);
+    if (eq >= 0) {
+      list.push(arg.slice(eq + 1));
+      continue;
+    }
+    const value = argv[at];
+    if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
+    list.push(value);
+    at++;
+    // --source PATH...: further plain words are more sources.
+    while (name === 'source' && at < argv.length && !argv[at]!.startsWith('--')) list.push(argv[at++]!);
+  }
+  return { spec, flags: new Flags(values) };
+}
+
+function reportFailure(error: unknown): number {
+  const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+  if (error instanceof AgentApiError && error.refusal) {
+    process.stderr.write(`refused: ${error.code}: ${oneLine(error.message)}\n`);
+    return EXIT_REFUSED;
+  }
+  process.stderr.write(`error: ${oneLine(reason(error))}\n`);
+  if (error instanceof UsageError) process.stderr.write(`${USAGE}\n`);
+  return EXIT_FAILED;
+}
+
+/** A client for the registered server that follows a CLIENT_MOVED by persisting the new server and token. */
+function connect(state: AgentState, stateDir: StateDir): ServerClient {
+  return new ServerClient(state.server, {
+    token: state.token,
+    onMoved: async (endpoint, token) => {
+      await stateDir.save({ ...state, server: endpoint, token });
+      process.stderr.write(`note: this client moved to ${endpoint.url}; the agent uses that server from now on\n`);
+    },
+  });
+}
+
+async function withClient<T>(stateDir: StateDir, use: (api: ServerClient) => Promise<T>): Promise<T> {
+  const api = connect(await stateDir.require(), stateDir);
+  try {
+    return await use(api);
+  } finally {
+    api.close();
+  }
+}
+
+async function register(flags: Flags, stateDir: StateDir): Promise<number> {
+  const url = flags.required('server').replace(/\/+$/, '').replace(/\/api\/v1$/, '');
+  const name = flags.required('name');
+  const modes = ['key', 'customer', 'trial'].filter((m) => flags.has(m));
+  if (modes.length !== 1) throw new UsageError('give exactly one of --key KEY, --customer NAME or --trial');
+  if (flags.has('fingerprint') && flags.has('insecure-tls')) throw new UsageError('--fingerprint and --insecure-tls contradict each other: choose one');
+  let protocol: string;
+  try {
+    protocol = new URL(url).protocol;
+  } catch {
+    throw new UsageError(`--server: "${url}" is not a URL`);
+  }
+  if (protocol !== 'https:' && protocol !== 'http:') throw new UsageError(`--server: use an https:// URL (http:// only for a server on loopback), not ${protocol}`);
+
+  const existing = await stateDir.load();
+  if (existing) {
+    throw new Error(`${stateDir.dir} is already registered as "${existing.clientName}" with ${existing.server.url}; use another --state-dir to register again`);
+  }
+
+  let fingerprint: string | null = null;
+  const pinned = flags.optional('fingerprint');
+  if (pinned !== undefined) {
+    if (protocol !== 'https:') throw new UsageError('--fingerprint pins a TLS certificate; it needs an https:// server URL');
+    fingerprint = normalizeFingerprint(pinned);
+    if (!isFingerprint(fingerprint)) throw new UsageError('--fingerprint: expected the 64 hex digits of the certificate\'s SHA-256 (as the server prints it)');
+  } else if (flags.has('insecure-tls') && protocol === 'https:') {
+    fingerprint = await probeFingerprint(url);
+    process.stdout.write(`trusting the certificate the server presented on first use: fingerprint=${fingerprint}\n`);
+  }
+  const endpoint: ServerEndpoint = { url, fingerprint };
+
+  const body: AgentRegister = { name, hostname: os.hostname().slice(0, 255), os: `${os.type()} ${os.release()}`.slice(0, 100) };
+  const key = flags.optional('key');
+  const customer = flags.optional('customer');
+  if (key !== undefined) body.key = key;
+  else if (customer !== undefined) body.customer = customer;
+  else body.trial = true;
+
+  const api = new ServerClient(endpoint);
+  let registered: AgentRegistered;
+  try {
+    registered = await api.json<AgentRegistered>('POST', '/agent/register', body);
+  } finally {
+    api.close();
+  }
+  const { client } = registered;
+  await stateDir.save({ version: 1, server: endpoint, token: registered.token, clientId: client.id, clientName: client.name });
+  const trial = client.trial ? `, trial${client.trialExpiresAt ? ` until ${client.trialExpiresAt}` : ''}` : '';
+  const pending = client.status === 'pending' ? '; an administrator must authorize it before backups can run' : '';
+  process.stdout.write(`registered "${client.name}" as client ${client.id} with ${url} (${client.status}${trial})${pending}\n`);
+  return EXIT_OK;
+}
+
+async function addSchedule(flags: Flags, stateDir: StateDir): Promise<number> {
+  const sources = flags.all('source').map((source) => path.resolve(source));
+  if (sources.length === 0) throw new UsageError('--source PATH is required (one or more)');
+  // Loaded here only: it pulls in the TypeBox schemas, which no other command needs (see protocol.ts).
+  const { parseEvery } = await import('../src-shared/schedule-time.js');
+  let frequency: AgentScheduleUpsert['frequency'];
+  try {
+    frequency = parseEvery(flags.optional('every') ?? 'manual');
+  } catch (error) {
+    throw new UsageError(reason(error));
+  }
+  const body: AgentScheduleUpsert = { name: flags.required('name'), sources, frequency };
+  const schedule = await withClient(stateDir, (api) => api.json<Schedule>('PUT', '/agent/schedules', body));
+  const next = schedule.nextRunAt ? `next run ${schedule.nextRunAt}` : 'runs when started';
+  process.stdout.write(`schedule "${schedule.name}" (${schedule.id}): ${schedule.sources.join(', ')}; ${describeFrequency(schedule.frequency)}, ${next}\n`);
+  return EXIT_OK;
+}
+
+function describeFrequency(frequency: Schedule['frequency']): string {
+  switch (frequency.kind) {
+    case 'manual':
+      return 'manual';
+    case 'hourly':
+      return 'hourly';
+    case 'daily':
+      return `daily at ${frequency.at ?? '00:00'} UTC`;
+    case 'weekly':
+      return `weekly on ${(frequency.days ?? ['mon']).join(',')} at ${frequency.at ?? '00:00'} UTC`;
+  }
+}
+
+async function backup(flags: Flags, stateDir: StateDir): Promise<number> {
+  const scheduleName = flags.required('schedule');
+  const outcome = await withClient(stateDir, (api) => backupFollowingMoves(api, stateDir, scheduleName));
+  printBackup(outcome);
+  return EXIT_OK;
+}
+
+/**
+ * A run that the server interrupts with CLIENT_MOVED cannot go on: its backup id lives on the old
+ * server. The client has switched by then, so the run starts once more on the new server, where the
+ * missing-query makes it upload only what was not seeded there.
+ */
+async function backupFollowingMoves(api: ServerClient, stateDir: StateDir, scheduleName: string): Promise<BackupOutcome> {
+  const generation = api.generation;
+  try {
+    return await runBackup(api, stateDir, scheduleName);
+  } catch (error) {
+    if (api.generation === generation) throw error;
+    return await runBackup(api, stateDir, scheduleName);
+  }
+}
+
+function printBackup(outcome: BackupOutcome): void {
+  const { stats } = outcome;
+  process.stdout.write(
+    `backup ${outcome.backupId} of "${outcome.scheduleName}": ${outcome.status}; ` +
+      `${stats.filesScanned} files scanned (${formatBytes(stats.bytesScanned)}), ${stats.filesUploaded} uploaded; ` +
+      `${outcome.chunksUploaded} chunks uploaded (${formatBytes(stats.bytesUploaded)}) in ${formatDuration(outcome.durationMs)}\n`,
+  );
+  for (const error of outcome.errors.slice(0, 20)) process.stderr.write(`warning: not backed up: ${error}\n`);
+  if (outcome.errors.length > 20) process.stderr.write(`warning: ... and ${outcome.errors.length - 20} more entries not backed up\n`);
+}
+
+async function restore(flags: Flags, stateDir: StateDir): Promise<number> {
+  const scheduleName = flags.required('schedule');
+  const target = flags.required('target');
+  const backupId = flags.optional('backup');
+  const outcome = await withClient(stateDir, (api) => runRestore(api, scheduleName, target, backupId));
+  process.stdout.write(
+    `restore ${outcome.restoreId} of backup ${outcome.backupId}: ${outcome.status}; ${outcome.files} files (${formatBytes(outcome.bytes)}) ` +
+      `to ${path.resolve(target)} in ${formatDuration(outcome.durationMs)}\n`,
+  );
+  for (const error of outcome.errors.slice(0, 20)) process.stderr.write(`warning: not restored: ${error}\n`);
+  return outcome.status === 'success' ? EXIT_OK : EXIT_FAILED;
+}
+
+async function runDue(_flags: Flags, stateDir: StateDir): Promise<number> {
+  return withClient(stateDir, async (api) => {
+    const now = Date.now();
+    const due = (await listSchedules(api)).filter((s) => s.enabled && s.nextRunAt !== null && Date.parse(s.nextRunAt) <= now);
+    if (due.length === 0) {
+      process.stdout.write('no schedule is due\n');
+      return EXIT_OK;
+    }
+    let refused = false;
+    let failed = false;
+    for (const schedule of due) {
+      try {
+        printBackup(await backupFollowingMoves(api, stateDir, schedule.name));
+      } catch (error) {
+        const refusal = error instanceof AgentApiError && error.refusal;
+        refused ||= refusal;
+        failed ||= !refusal;
+        process.stderr.write(`${refusal ? 'refused' : 'error'}: schedule "${schedule.name}": ${reason(error).replace(/\s*\n\s*/g, ' ')}\n`);
+      }
+    }
+    return refused ? EXIT_REFUSED : failed ? EXIT_FAILED : EXIT_OK;
+  });
+}
+
+process.exitCode = await main(process.argv.slice(2));

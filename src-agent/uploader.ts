@@ -1,0 +1,299 @@
+/**
+ * The upload half of a backup: takes chunks as the files are read, asks the server in batches which of
+ * them it lacks, and uploads only those, compressed straight into ~16 MiB packs, two packs in flight.
+ *
+ * Memory is fixed, whatever the data: the packs are a small pool of buffers reused for the whole run,
+ * and chunks waiting for the server's answer are held within a byte budget. When the budget is spent,
+ * `add` waits, and with it the file reader: the backup never reads further ahead than the network takes.
+ */
+import type { MissingResult, PackStored } from '../src-shared/api/agent.js';
+import { CODEC_RAW, CODEC_SNAPPY } from '../src-shared/chunk-codec.js';
+import { Limiter } from './concurrency.js';
+import { CHUNK_FRAME } from './protocol.js';
+import { compressInto, maxCompressedLength } from './snappy-encoder.js';
+import type { ServerClient } from './server-client.js';
+
+const MIB = 1024 * 1024;
+/** A missing-query is sent after this many new hashes... */
+const QUERY_HASHES = 500;
+/**
+ * ...or once its staging buffer is full. Chunks waiting for the server's answer are copied into these
+ * buffers (a small pool, reused for the whole run), so reading needs no allocation per chunk: the
+ * reader hands in views of its own reusable buffers (chunkStream's `borrow`).
+ */
+const BATCH_BYTES = 2 * MIB;
+/**
+ * Many small queries rather than a few big ones: the server answers them between packs, which it
+ * verifies on its one thread, so an answer can wait a pack's worth of work. Five in flight keep the
+ * reader going meanwhile (measured: first backup of 1.1 GiB 18 s, against 23 s with two of 4 MiB).
+ */
+const QUERIES_IN_FLIGHT = 5;
+/**
+ * Size of a pack buffer. Big enough that per-request costs (a round trip, a pack file and an fsync on
+ * the server) vanish; a pack is sent when the next chunk might not fit, so it carries 8–16 MiB.
+ */
+const PACK_BYTES = 16 * MIB;
+const UPLOADS_IN_FLIGHT = 2;
+/** Frame header: hash, length, and the chunk-codec byte that starts the encoded chunk. */
+const FRAME_HEADER = CHUNK_FRAME.hashBytes + CHUNK_FRAME.lengthBytes + 1;
+/**
+ * Compression must save at least this fraction to be kept, as chunk-codec's encodeChunk decides:
+ * nearly incompressible data is stored raw, which costs nothing to decode on restore.
+ */
+const MIN_SAVING = 0.03;
+/** Chunks up to this size are compressed whole; larger ones are first judged by samples. */
+const SAMPLED_ABOVE = 64 * 1024;
+const SAMPLES = 8;
+const SAMPLE_BYTES = 4 * 1024;
+
+/** Whoever handed a chunk in (a file): told when one of its chunks really had to be uploaded. */
+export interface ChunkOwner {
+  uploaded: boolean;
+}
+
+interface PendingChunk {
+  hash: string;
+  /** A view into the batch's staging buffer (or a copy of its own, if it is larger than one). */
+  data: Buffer;
+  owner: ChunkOwner;
+}
+
+interface Batch {
+  staging: Buffer;
+  used: number;
+  chunks: PendingChunk[];
+}
+
+export interface UploadStats {
+  /** Chunks sent to the server in packs. */
+  chunks: number;
+  /** Encoded bytes of those chunks (what went over the wire, less frame headers). */
+  bytes: number;
+}
+
+/** Pack buffers, allocated on first use and handed out again and again; waiting when all are out. */
+class BufferPool {
+  private readonly free: Buffer[] = [];
+  private readonly slots: Limiter;
+
+  constructor(
+    size: number,
+    private readonly bytes: number,
+  ) {
+    this.slots = new Limiter(size);
+  }
+
+  async take(): Promise<Buffer> {
+    await this.slots.acquire();
+    return this.free.pop() ?? Buffer.allocUnsafe(this.bytes);
+  }
+
+  give(buffer: Buffer): void {
+    this.free.push(buffer);
+    this.slots.release();
+  }
+
+  /** Lets go of the idle buffers (the run is over; the next take allocates again). */
+  drop(): void {
+    this.free.length = 0;
+  }
+}
+
+interface OpenPack {
+  buffer: Buffer;
+  used: number;
+  chunks: number;
+  /** Encoded chunk bytes in the pack (frames less their 36-byte hash and length). */
+  encoded: number;
+}
+
+export class ChunkUploader {
+  readonly stats: UploadStats = { chunks: 0, bytes: 0 };
+  /** Every hash this run has dealt with or knows the server has: never asked about or uploaded twice. */
+  private readonly seen = new Set<string>();
+  private batch: Batch | null = null;
+  /** Set while a staging buffer is being waited for, so concurrent adds wait for the same one. */
+  private opening: Promise<void> | null = null;
+  /** One batch being filled plus the ones being asked about. */
+  private readonly staging = new BufferPool(QUERIES_IN_FLIGHT + 1, BATCH_BYTES);
+  private readonly queries = new Limiter(QUERIES_IN_FLIGHT);
+  /** One packer at a time: answers of concurrent queries are packed one after the other. */
+  private readonly packer = new Limiter(1);
+  private readonly uploads = new Limiter(UPLOADS_IN_FLIGHT);
+  /** One pack being filled plus the ones being uploaded. */
+  private readonly packs = new BufferPool(UPLOADS_IN_FLIGHT, PACK_BYTES);
+  private pack: OpenPack | null = null;
+  private readonly tasks = new Set<Promise<void>>();
+  private failure: { error: unknown } | null = null;
+
+  constructor(
+    private readonly api: ServerClient,
+    private readonly backupId: string,
+  ) {}
+
+  /** Hashes the server holds for sure (chunks of files unchanged since the last backup): skipped without asking. */
+  known(hashes: Iterable<string>): void {
+    for (const hash of hashes) this.seen.add(hash);
+  }
+
+  /** Lets these hashes be asked about and uploaded again (the commit said the server lacks them). */
+  forget(hashes: Iterable<string>): void {
+    for (const hash of hashes) this.seen.delete(hash);
+  }
+
+  /**
+   * Hands in one chunk, which is copied: the caller may reuse `data` as soon as this resolves. Waits
+   * while every staging buffer is taken: that is the backpressure on reading. Throws once the run has
+   * failed.
+   */
+  async add(hash: string, data: Buffer, owner: ChunkOwner): Promise<void> {
+    this.throwIfFailed();
+    if (this.seen.has(hash)) return;
+    this.seen.add(hash);
+    const staged = data.length <= BATCH_BYTES ? data.length : 0;
+    while (!this.batch || this.batch.used + staged > BATCH_BYTES) {
+      this.flushBatch();
+      this.opening ??= this.staging.take().then((staging) => {
+        this.batch = { staging, used: 0, chunks: [] };
+        this.opening = null;
+      });
+      await this.opening;
+      this.throwIfFailed();
+    }
+    const batch = this.batch;
+    let held: Buffer;
+    if (staged > 0) {
+      data.copy(batch.staging, batch.used);
+      held = batch.staging.subarray(batch.used, batch.used + staged);
+      batch.used += staged;
+    } else {
+      // Larger than a staging buffer (rare: chunks average 1 MiB): a copy of its own.
+      held = Buffer.from(data);
+    }
+    batch.chunks.push({ hash, data: held, owner });
+    if (batch.chunks.length >= QUERY_HASHES || batch.used === BATCH_BYTES) this.flushBatch();
+  }
+
+  /** Sends everything still held and waits for it; throws the first failure of any query or upload. */
+  async finish(): Promise<void> {
+    this.flushBatch();
+    await this.settle();
+    this.sendPack();
+    await this.settle();
+    this.throwIfFailed();
+    this.staging.drop();
+    this.packs.drop();
+  }
+
+  /** Waits until nothing is in flight any more, whether the run failed or not (for a clean `fail`). */
+  async settle(): Promise<void> {
+    while (this.tasks.size > 0) await Promise.allSettled([...this.tasks]);
+  }
+
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  private throwIfFailed(): void {
+    if (this.failure) throw this.failure.error;
+  }
+
+  private track(task: Promise<void>): void {
+    const tracked = task.catch((error: unknown) => {
+      this.failure ??= { error };
+    });
+    this.tasks.add(tracked);
+    void tracked.finally(() => this.tasks.delete(tracked));
+  }
+
+  private flushBatch(): void {
+    const batch = this.batch;
+    if (!batch || batch.chunks.length === 0) return;
+    this.batch = null;
+    this.track(
+      this.queries
+        .run(async () => {
+          this.throwIfFailed();
+          const { missing } = await this.api.json<MissingResult>('POST', `/agent/backups/${this.backupId}/missing`, { hashes: batch.chunks.map((c) => c.hash) });
+          const lacking = new Set(missing);
+          await this.packer.run(async () => {
+            for (const chunk of batch.chunks) {
+              if (!lacking.has(chunk.hash)) continue;
+              this.throwIfFailed();
+              chunk.owner.uploaded = true;
+              await this.addToPack(chunk);
+            }
+          });
+        })
+        .finally(() => this.staging.give(batch.staging)),
+    );
+  }
+
+  /** Encodes a chunk into the open pack, first sending the pack if the chunk might not fit. */
+  private async addToPack(chunk: PendingChunk): Promise<void> {
+    const worst = FRAME_HEADER + maxCompressedLength(chunk.data.length);
+    if (this.pack && this.pack.used + worst > PACK_BYTES) this.sendPack();
+    this.pack ??= { buffer: await this.packs.take(), used: 0, chunks: 0, encoded: 0 };
+    const pack = this.pack;
+    const length = encodeFrame(chunk.hash, chunk.data, pack.buffer, pack.used);
+    pack.used += length;
+    pack.chunks++;
+    pack.encoded += length - CHUNK_FRAME.hashBytes - CHUNK_FRAME.lengthBytes;
+  }
+
+  private sendPack(): void {
+    const pack = this.pack;
+    if (!pack) return;
+    this.pack = null;
+    this.track(
+      this.uploads
+        .run(async () => {
+          this.throwIfFailed();
+          await this.api.upload<PackStored>('PUT', `/agent/backups/${this.backupId}/packs`, [pack.buffer.subarray(0, pack.used)]);
+          this.stats.chunks += pack.chunks;
+          this.stats.bytes += pack.encoded;
+        })
+        .finally(() => this.packs.give(pack.buffer)),
+    );
+  }
+}
+
+/**
+ * Writes one pack frame (see CHUNK_FRAME) for `data` into `out` at `at` and returns its length: hash,
+ * length, then the chunk as chunk-codec encodes it (decodeChunk reads it): a codec byte and the snappy
+ * form, or the bytes as they are when compression saves less than MIN_SAVING. `out` must have room for
+ * FRAME_HEADER + maxCompressedLength(data.length) bytes.
+ *
+ * Compressing incompressible data (media, archives: most bytes of a typical backup) costs a full pass
+ * for nothing, so a large chunk is first judged by 8 samples of 4 KiB spread over it and compressed
+ * only if the samples compress (their saving estimates the chunk's).
+ */
+export function encodeFrame(hash: string, data: Buffer, out: Buffer, at: number): number {
+  const payloadAt = at + FRAME_HEADER;
+  let payload = 0;
+  if (compressible(data)) {
+    const compressed = compressInto(data, out, payloadAt);
+    if (compressed <= data.length * (1 - MIN_SAVING)) payload = compressed;
+  }
+  out.write(hash, at, CHUNK_FRAME.hashBytes, 'hex');
+  if (payload > 0) {
+    out[payloadAt - 1] = CODEC_SNAPPY;
+  } else {
+    out[payloadAt - 1] = CODEC_RAW;
+    data.copy(out, payloadAt);
+    payload = data.length;
+  }
+  out.writeUInt32BE(1 + payload, at + CHUNK_FRAME.hashBytes);
+  return FRAME_HEADER + payload;
+}
+
+/** One scratch buffer for the samples: the agent compresses on one thread. */
+const sample = Buffer.allocUnsafe(SAMPLES * SAMPLE_BYTES);
+const sampleOut = Buffer.allocUnsafe(maxCompressedLength(SAMPLES * SAMPLE_BYTES));
+
+function compressible(data: Buffer): boolean {
+  if (data.length <= SAMPLED_ABOVE) return true;
+  const stride = Math.floor((data.length - SAMPLE_BYTES) / (SAMPLES - 1));
+  for (let i = 0; i < SAMPLES; i++) data.copy(sample, i * SAMPLE_BYTES, i * stride, i * stride + SAMPLE_BYTES);
+  return compressInto(sample, sampleOut, 0) <= sample.length * (1 - MIN_SAVING);
+}

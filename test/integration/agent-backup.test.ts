@@ -1,0 +1,303 @@
+/**
+ * The backup agent end to end: real agent processes against a real server on 127.0.0.1, real files in
+ * temp dirs. Backup and restore round trips, incremental uploads after edits (content-defined
+ * chunking), a run killed halfway, a forged pack, and TLS pinning. Policy refusals, quotas, server
+ * crashes and deletions are in agent-policy.test.ts.
+ */
+import { createHash } from 'node:crypto';
+import { chmod, mkdir, open, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BackupReport, Client, Customer, List, Reseller, RestoreReport, Schedule } from '../../src-shared/api/index.js';
+import { encodeChunk } from '../../src-shared/chunk-codec.js';
+import { bytesUnder, chunksUploaded, runAgent, spawnAgent, treeDigest, type AgentResult } from '../support/agent-process.js';
+import { TestClient, type ApiResponse } from '../support/api-client.js';
+import { pseudoRandom } from '../support/pseudo-random.js';
+import { removeDir, startServer, tempDir, type RunningServer } from '../support/server-process.js';
+
+const MIB = 1024 * 1024;
+const CUSTOMER = 'Agent Backup Test Co';
+
+let server: RunningServer;
+let admin: TestClient;
+let work: string;
+let stateDir: string;
+let customer: Customer;
+
+function ok<T>(res: ApiResponse<T>, status = 200): T {
+  expect(res.status, `${status} expected, got ${res.status}: ${JSON.stringify(res.body)}`).toBe(status);
+  return res.body;
+}
+
+/** Runs the agent with this file's state dir and expects exit code 0. */
+async function agent(...args: string[]): Promise<AgentResult> {
+  const result = await runAgent([...args, '--state-dir', stateDir]);
+  expect(result.code, `agent ${args.join(' ')} failed:\n${result.stderr}${result.stdout}`).toBe(0);
+  return result;
+}
+
+const backupIdOf = (stdout: string) => /backup (\S+) of/.exec(stdout)?.[1] ?? '';
+
+async function clientOf(customerId: string): Promise<Client> {
+  const clients = ok(await admin.get<List<Client>>(`/customers/${customerId}/clients`)).items;
+  expect(clients).toHaveLength(1);
+  return clients[0]!;
+}
+
+async function scheduleNamed(name: string): Promise<Schedule> {
+  const client = await clientOf(customer.id);
+  const found = ok(await admin.get<List<Schedule>>(`/clients/${client.id}/schedules`)).items.find((s) => s.name === name);
+  if (!found) throw new Error(`no schedule ${name}`);
+  return found;
+}
+
+const backupReports = async (scheduleId: string) => ok(await admin.get<List<BackupReport>>(`/schedules/${scheduleId}/reports/backup`)).items;
+const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
+/** Where restore puts an absolute source path under a target dir. */
+const restoredPath = (target: string, source: string) => path.join(target, source);
+
+beforeAll(async () => {
+  server = await startServer();
+  admin = await new TestClient(server.api).login();
+  work = await tempDir('agent-backup-');
+  stateDir = path.join(work, 'state');
+  const reseller = ok(await admin.get<List<Reseller>>('/resellers')).items[0]!;
+  customer = ok(await admin.post<Customer>(`/resellers/${reseller.id}/customers`, { name: CUSTOMER, autoAuthorization: true }), 201);
+  const registered = await agent('register', '--server', server.url, '--customer', CUSTOMER, '--name', 'laptop');
+  expect(registered.stdout).toMatch(/authorized/);
+});
+
+afterAll(async () => {
+  await server?.stop();
+  if (work) await removeDir(work);
+  if (server) await removeDir(server.dataDir);
+});
+
+describe('state dir', () => {
+  it('keeps server, token and client in a 0600 file inside a 0700 dir', async () => {
+    expect((await stat(stateDir)).mode & 0o777).toBe(0o700);
+    const file = path.join(stateDir, 'state.json');
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const state = JSON.parse(await readFile(file, 'utf8')) as { server: { url: string; fingerprint: null }; token: string };
+    expect(state.server).toEqual({ url: server.url, fingerprint: null });
+    expect(state.token.length).toBeGreaterThan(20);
+  });
+
+  it('refuses to register a state dir twice, and commands without registration, with exit 1 and one line', async () => {
+    const again = await runAgent(['register', '--server', server.url, '--trial', '--name', 'again', '--state-dir', stateDir]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toMatch(/^error: .*already registered/);
+    const none = await runAgent(['backup', '--schedule', 'x', '--state-dir', path.join(work, 'nowhere')]);
+    expect(none.code).toBe(1);
+    expect(none.stderr.split('\n')[0]).toMatch(/^error: .*register/);
+    const bad = await runAgent(['backup', '--schedule', 'x', '--bogus', '1', '--state-dir', stateDir]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/unknown flag --bogus/);
+  });
+});
+
+describe('backup and restore', () => {
+  it('restores every file, directory and symlink with the same content, mode and mtime', async () => {
+    const src = path.join(work, 'tree');
+    await mkdir(path.join(src, 'docs/nested/deeper'), { recursive: true });
+    await mkdir(path.join(src, 'empty-dir'));
+    const files: [string, Buffer | string, number][] = [
+      ['docs/readme.txt', 'hello, restore\n', 0o640],
+      ['docs/nested/deeper/data.bin', pseudoRandom(7, 3 * MIB + 123), 0o600],
+      ['zero.bin', '', 0o644],
+      ['script.sh', '#!/bin/sh\necho hi\n', 0o755],
+      ['readonly.txt', 'read only', 0o444],
+    ];
+    for (const [name, data, mode] of files) {
+      await writeFile(path.join(src, name), data);
+      await chmod(path.join(src, name), mode);
+    }
+    await symlink('docs/readme.txt', path.join(src, 'link'));
+    await symlink('docs', path.join(src, 'dir-link'));
+    // Distinct past mtimes everywhere, directories last and deepest first so their children do not touch them.
+    let t = Date.UTC(2021, 2, 3, 4, 5, 6, 789);
+    for (const [name] of files) await utimes(path.join(src, name), new Date(t), new Date((t += 61_001)));
+    for (const dir of ['docs/nested/deeper', 'docs/nested', 'docs', 'empty-dir', '.']) await utimes(path.join(src, dir), new Date(t), new Date((t += 3_601_001)));
+    await chmod(path.join(src, 'docs/nested'), 0o750);
+
+    await agent('schedule', 'add', '--name', 'tree', '--source', src);
+    const backup = await agent('backup', '--schedule', 'tree');
+    expect(backup.stdout).toMatch(/: success; 5 files scanned/);
+
+    const target = path.join(work, 'tree-restored');
+    const restore = await agent('restore', '--schedule', 'tree', '--target', target);
+    expect(restore.stdout).toMatch(/: success; 5 files/);
+    const original = await treeDigest(src);
+    const restored = await treeDigest(restoredPath(target, src));
+    expect([...restored.keys()]).toEqual([...original.keys()]);
+    expect(Object.fromEntries(restored)).toEqual(Object.fromEntries(original));
+    // The source root itself: its mode and mtime come back too.
+    const [rootBefore, rootAfter] = await Promise.all([stat(src), stat(restoredPath(target, src))]);
+    expect(Math.round(rootAfter.mtimeMs)).toBe(Math.round(rootBefore.mtimeMs));
+    expect(rootAfter.mode & 0o7777).toBe(rootBefore.mode & 0o7777);
+
+    const schedule = await scheduleNamed('tree');
+    const [report] = await backupReports(schedule.id);
+    const totalBytes = files.reduce((n, [, data]) => n + Buffer.byteLength(data), 0);
+    expect(report).toMatchObject({ status: 'success', filesScanned: 5, filesUploaded: 4, bytesScanned: totalBytes, error: null });
+    const [restoreReport] = ok(await admin.get<List<RestoreReport>>(`/schedules/${schedule.id}/reports/restore`)).items;
+    expect(restoreReport).toMatchObject({ status: 'success', files: 5, bytes: totalBytes, target: path.resolve(target) });
+  });
+
+  it('backs up nothing again when nothing changed, without reading the files', async () => {
+    const second = await agent('backup', '--schedule', 'tree');
+    expect(chunksUploaded(second.stdout)).toBe(0);
+    const [report] = await backupReports((await scheduleNamed('tree')).id);
+    expect(report).toMatchObject({ status: 'success', filesScanned: 5, filesUploaded: 0, bytesUploaded: 0 });
+  });
+
+  it('uploads at most 3 chunks after changing 1 byte in the middle of, or inserting 100 bytes at the start of, a 64 MiB file', async () => {
+    const dir = path.join(work, 'big');
+    const file = path.join(dir, 'big.bin');
+    await mkdir(dir);
+    const original = pseudoRandom(64, 64 * MIB);
+    await writeFile(file, original);
+    await agent('schedule', 'add', '--name', 'big', '--source', dir, '--every', 'daily@02:00');
+    const first = await agent('backup', '--schedule', 'big');
+    const firstChunks = chunksUploaded(first.stdout);
+    expect(firstChunks).toBeGreaterThan(20);
+
+    // One byte in the middle, written in place: same inode and size, new mtime and ctime.
+    const handle = await open(file, 'r+');
+    await handle.write(Buffer.from([original[32 * MIB]! ^ 0xff]), 0, 1, 32 * MIB);
+    await handle.close();
+    const edited = await agent('backup', '--schedule', 'big');
+    expect(chunksUploaded(edited.stdout)).toBeGreaterThanOrEqual(1);
+    expect(chunksUploaded(edited.stdout)).toBeLessThanOrEqual(3);
+    const schedule = await scheduleNamed('big');
+    const [editReport] = await backupReports(schedule.id);
+    expect(editReport).toMatchObject({ status: 'success', filesScanned: 1, filesUploaded: 1, bytesScanned: 64 * MIB });
+    expect(editReport!.bytesUploaded).toBeLessThanOrEqual(3 * 8 * MIB + 3);
+
+    const shifted = Buffer.concat([pseudoRandom(100, 100), original]);
+    await writeFile(file, shifted);
+    const inserted = await agent('backup', '--schedule', 'big');
+    expect(chunksUploaded(inserted.stdout)).toBeGreaterThanOrEqual(1);
+    expect(chunksUploaded(inserted.stdout)).toBeLessThanOrEqual(3);
+
+    // The latest backup and, with --backup, the first one: each exactly as it was.
+    const latest = path.join(work, 'big-latest');
+    await agent('restore', '--schedule', 'big', '--target', latest);
+    expect(sha256(await readFile(restoredPath(latest, file)))).toBe(sha256(shifted));
+    const oldest = path.join(work, 'big-first');
+    await agent('restore', '--schedule', 'big', '--target', oldest, '--backup', backupIdOf(first.stdout));
+    expect(sha256(await readFile(restoredPath(oldest, file)))).toBe(sha256(original));
+  });
+
+  it('killed with SIGKILL mid-upload, the next run uploads only what the server still lacks', async () => {
+    const dir = path.join(work, 'kill');
+    await mkdir(dir);
+    const sizes = [40, 40, 40, 40].map((n) => n * MIB);
+    await Promise.all(sizes.map((size, i) => writeFile(path.join(dir, `part-${i}.bin`), pseudoRandom(1000 + i, size))));
+    const total = sizes.reduce((a, b) => a + b, 0);
+    await agent('schedule', 'add', '--name', 'kill', '--source', dir);
+    const schedule = await scheduleNamed('kill');
+
+    const run = spawnAgent(['backup', '--schedule', 'kill', '--state-dir', stateDir]);
+    let stored = 0;
+    while (stored === 0) {
+      const exited = await Promise.race([run.done.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10))]);
+      if (exited) throw new Error(`the backup finished before it could be killed: ${run.stdout()}`);
+      stored = (await scheduleNamed('kill')).spaceUsed;
+    }
+    run.child.kill('SIGKILL');
+    const killed = await run.done;
+    expect(killed.code).toBeNull();
+    const storedBeforeRerun = (await scheduleNamed('kill')).spaceUsed;
+    expect(storedBeforeRerun).toBeGreaterThan(0);
+
+    await agent('backup', '--schedule', 'kill');
+    const [rerun, interrupted] = await backupReports(schedule.id);
+    expect(rerun).toMatchObject({ status: 'success', filesScanned: 4, bytesScanned: total });
+    expect(rerun!.bytesUploaded).toBeLessThan(total);
+    // Random data is stored raw (one codec byte per chunk), so the two runs together stored it once.
+    const after = (await scheduleNamed('kill')).spaceUsed;
+    expect(after - total).toBeGreaterThan(0);
+    expect(after - total).toBeLessThan(total / (256 * 1024));
+    expect(rerun!.bytesUploaded).toBeLessThanOrEqual(after - storedBeforeRerun);
+    expect(interrupted?.status).toBe('failed');
+  });
+});
+
+describe('the data plane', () => {
+  it('rejects a pack whose chunk does not match its name, and stores nothing of it', async () => {
+    const { token } = JSON.parse(await readFile(path.join(stateDir, 'state.json'), 'utf8')) as { token: string };
+    const agentApi = new TestClient(server.api, token);
+    const schedule = await scheduleNamed('tree');
+    const { backupId } = ok(await agentApi.post<{ backupId: string }>('/agent/backups', { scheduleId: schedule.id }), 201);
+    const frame = (name: Buffer, content: Buffer) => {
+      const encoded = encodeChunk(content);
+      const header = Buffer.alloc(36);
+      name.copy(header);
+      header.writeUInt32BE(encoded.length, 32);
+      return Buffer.concat([header, encoded]);
+    };
+    const honest = Buffer.from(`an honest chunk ${Date.now()}`);
+    const claimed = Buffer.from(`the chunk the name claims ${Date.now()}`);
+    const claimedName = createHash('sha256').update(claimed).digest();
+    const body = Buffer.concat([frame(createHash('sha256').update(honest).digest(), honest), frame(claimedName, Buffer.from('forged content'))]);
+    const storeBefore = await bytesUnder(path.join(server.dataDir, 'chunks', customer.id));
+    const usedBefore = ok(await admin.get<Customer>(`/customers/${customer.id}`)).spaceUsed;
+
+    const res = await fetch(`${server.api}/agent/backups/${backupId}/packs`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream' },
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('BAD_REQUEST');
+
+    const { missing } = ok(await agentApi.post<{ missing: string[] }>(`/agent/backups/${backupId}/missing`, { hashes: [sha256(honest), claimedName.toString('hex')] }));
+    expect(missing.sort()).toEqual([sha256(honest), claimedName.toString('hex')].sort());
+    expect(await bytesUnder(path.join(server.dataDir, 'chunks', customer.id))).toBe(storeBefore);
+    expect(ok(await admin.get<Customer>(`/customers/${customer.id}`)).spaceUsed).toBe(usedBefore);
+    ok(await agentApi.post(`/agent/backups/${backupId}/fail`, { stats: { filesScanned: 0, filesUploaded: 0, bytesScanned: 0, bytesUploaded: 0 }, error: 'test' }), 204);
+  });
+});
+
+describe('TLS', () => {
+  let tlsServer: RunningServer;
+
+  beforeAll(async () => {
+    tlsServer = await startServer({ http: false });
+  });
+
+  afterAll(async () => {
+    await tlsServer?.stop();
+    if (tlsServer) await removeDir(tlsServer.dataDir);
+  });
+
+  it('talks only to the certificate it pinned', async () => {
+    expect(tlsServer.url).toMatch(/^https:/);
+    const wrongDir = path.join(work, 'tls-wrong');
+    const wrong = await runAgent(['register', '--server', tlsServer.url, '--trial', '--name', 'wrong', '--fingerprint', 'ab'.repeat(32), '--state-dir', wrongDir]);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toMatch(/does not match the pinned fingerprint/);
+    expect(await bytesUnder(wrongDir)).toBe(0);
+
+    const unpinned = await runAgent(['register', '--server', tlsServer.url, '--trial', '--name', 'unpinned', '--state-dir', path.join(work, 'tls-unpinned')]);
+    expect(unpinned.code).toBe(1);
+    expect(unpinned.stderr).toMatch(/--fingerprint/);
+
+    const tofuDir = path.join(work, 'tls-tofu');
+    const tofu = await runAgent(['register', '--server', tlsServer.url, '--trial', '--name', 'tofu', '--insecure-tls', '--state-dir', tofuDir]);
+    expect(tofu.code, tofu.stderr).toBe(0);
+    expect(tofu.stdout).toContain(`fingerprint=${tlsServer.fingerprint}`);
+
+    const pinnedDir = path.join(work, 'tls-pinned');
+    const pinned = await runAgent(['register', '--server', tlsServer.url, '--trial', '--name', 'pinned', '--fingerprint', tlsServer.fingerprint.toUpperCase(), '--state-dir', pinnedDir]);
+    expect(pinned.code, pinned.stderr).toBe(0);
+    const state = JSON.parse(await readFile(path.join(pinnedDir, 'state.json'), 'utf8')) as { server: { fingerprint: string } };
+    expect(state.server.fingerprint).toBe(tlsServer.fingerprint);
+    const src = path.join(work, 'tree');
+    expect((await runAgent(['schedule', 'add', '--name', 'tls', '--source', src, '--state-dir', pinnedDir])).code).toBe(0);
+    const backup = await runAgent(['backup', '--schedule', 'tls', '--state-dir', pinnedDir]);
+    expect(backup.code, backup.stderr).toBe(0);
+    expect(backup.stdout).toMatch(/: success; 5 files scanned/);
+  });
+});

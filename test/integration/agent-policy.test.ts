@@ -1,0 +1,321 @@
+/**
+ * The server's policy as the agent meets it, with real agent and server processes: every refusal code
+ * (exit 3 and a `refused` report), a quota hit mid-backup, a server killed mid-upload and restarted,
+ * deleting a client, and a trial that expires and is deleted. Restarts keep the data dir and the port,
+ * so the agents' state dirs stay valid; time passes by editing the database while the server is down.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BackupReport, Client, ClientCreated, Customer, DeletedReport, List, Reseller, Schedule, TrialSettings } from '../../src-shared/api/index.js';
+import { bytesUnder, runAgent, spawnAgent, treeDigest, type AgentResult } from '../support/agent-process.js';
+import { TestClient, type ApiResponse } from '../support/api-client.js';
+import { pseudoRandom } from '../support/pseudo-random.js';
+import { removeDir, startServer, tempDir, type RunningServer } from '../support/server-process.js';
+
+const MIB = 1024 * 1024;
+
+let server: RunningServer;
+let admin: TestClient;
+let resellerId: string;
+let work: string;
+let counter = 0;
+
+function ok<T>(res: ApiResponse<T>, status = 200): T {
+  expect(res.status, `${status} expected, got ${res.status}: ${JSON.stringify(res.body)}`).toBe(status);
+  return res.body;
+}
+
+/** A machine: its own state dir and a source dir of files made from `sizes` (pseudo-random, distinct per machine). */
+interface Machine {
+  stateDir: string;
+  source: string;
+  run: (...args: string[]) => Promise<AgentResult>;
+}
+
+async function machine(sizes: number[]): Promise<Machine> {
+  const id = ++counter;
+  const stateDir = path.join(work, `state-${id}`);
+  const source = path.join(work, `src-${id}`);
+  await mkdir(source, { recursive: true });
+  await Promise.all(sizes.map((size, i) => writeFile(path.join(source, `file-${i}.bin`), pseudoRandom(id * 1000 + i, size))));
+  return { stateDir, source, run: (...args) => runAgent([...args, '--state-dir', stateDir]) };
+}
+
+function expectExit(result: AgentResult, code: number): void {
+  expect(result.code, `exit ${code} expected:\n${result.stderr}${result.stdout}`).toBe(code);
+}
+
+async function createCustomer(body: Record<string, unknown>): Promise<Customer> {
+  return ok(await admin.post<Customer>(`/resellers/${resellerId}/customers`, { name: `Policy Co ${process.pid}-${++counter}`, ...body }), 201);
+}
+
+/** Registers `m` as client `name` of the customer (by customer name) and adds schedule "files" over its source dir. */
+async function enroll(m: Machine, customer: Customer, name = 'machine', every = 'manual'): Promise<void> {
+  expectExit(await m.run('register', '--server', server.url, '--customer', customer.name, '--name', name), 0);
+  expectExit(await m.run('schedule', 'add', '--name', 'files', '--source', m.source, '--every', every), 0);
+}
+
+const clientsOf = async (customerId: string) => ok(await admin.get<List<Client>>(`/customers/${customerId}/clients`)).items;
+const schedulesOf = async (clientId: string) => ok(await admin.get<List<Schedule>>(`/clients/${clientId}/schedules`)).items;
+const backupReports = async (scheduleId: string) => ok(await admin.get<List<BackupReport>>(`/schedules/${scheduleId}/reports/backup`)).items;
+const customerNow = async (id: string) => ok(await admin.get<Customer>(`/customers/${id}`));
+const chunkStore = (owner: string) => path.join(server.dataDir, 'chunks', owner);
+
+/** The only schedule of the only client of a customer. */
+async function onlySchedule(customerId: string): Promise<Schedule> {
+  const [client] = await clientsOf(customerId);
+  const [schedule] = await schedulesOf(client!.id);
+  return schedule!;
+}
+
+/** Stops (or kills) the server, optionally edits its database, and starts it again on the same data dir and port. */
+async function restartServer(how: 'stop' | 'kill', edit?: (db: Database.Database) => void): Promise<void> {
+  const port = new URL(server.url).port;
+  const { dataDir } = server;
+  if (how === 'stop') await server.stop();
+  else await server.kill();
+  if (edit) {
+    const db = new Database(path.join(dataDir, 'server.sqlite'));
+    try {
+      edit(db);
+    } finally {
+      db.close();
+    }
+  }
+  server = await startServer({ dataDir, args: ['--port', port, '--maintenance-interval', '0'] });
+  admin = await new TestClient(server.api).login();
+}
+
+beforeAll(async () => {
+  server = await startServer({ args: ['--maintenance-interval', '0'] });
+  admin = await new TestClient(server.api).login();
+  resellerId = ok(await admin.get<List<Reseller>>('/resellers')).items[0]!.id;
+  work = await tempDir('agent-policy-');
+});
+
+afterAll(async () => {
+  await server?.stop();
+  if (work) await removeDir(work);
+  if (server) await removeDir(server.dataDir);
+});
+
+describe('refusals: exit 3, the code on stderr, a refused report', () => {
+  /** Each case sets up a machine whose next backup the server refuses at start; returns it and its schedule. */
+  const cases: [string, () => Promise<{ m: Machine; scheduleId: string; cleanup?: () => Promise<void> }>][] = [
+    [
+      'CUSTOMER_INACTIVE',
+      async () => {
+        // Registered with a key from "Add New Client", then the customer is switched off.
+        const customer = await createCustomer({});
+        const { registrationKey } = ok(await admin.post<ClientCreated>(`/customers/${customer.id}/clients`, { name: 'keyed' }), 201);
+        const m = await machine([1000]);
+        expectExit(await m.run('register', '--server', server.url, '--key', registrationKey, '--name', 'keyed'), 0);
+        expectExit(await m.run('schedule', 'add', '--name', 'files', '--source', m.source), 0);
+        ok(await admin.patch(`/customers/${customer.id}`, { active: false }));
+        return { m, scheduleId: (await onlySchedule(customer.id)).id };
+      },
+    ],
+    [
+      'CLIENT_NOT_AUTHORIZED',
+      async () => {
+        const customer = await createCustomer({ autoAuthorization: false });
+        const m = await machine([1000]);
+        await enroll(m, customer);
+        return { m, scheduleId: (await onlySchedule(customer.id)).id };
+      },
+    ],
+    [
+      'MCAL_EXHAUSTED',
+      async () => {
+        const customer = await createCustomer({ autoAuthorization: true, mcalsAllotted: 0 });
+        const m = await machine([1000]);
+        await enroll(m, customer);
+        return { m, scheduleId: (await onlySchedule(customer.id)).id };
+      },
+    ],
+    [
+      'QUOTA_EXCEEDED',
+      async () => {
+        // A trial machine stores more than the trial space once it is lowered (a customer's allotment
+        // cannot be set below what it stores; the exactly-full customer is in the quota tests below).
+        const m = await machine([100_000]);
+        expectExit(await m.run('register', '--server', server.url, '--trial', '--name', 'trial over quota'), 0);
+        expectExit(await m.run('schedule', 'add', '--name', 'files', '--source', m.source), 0);
+        expectExit(await m.run('backup', '--schedule', 'files'), 0);
+        const settings = ok(await admin.get<TrialSettings>('/trial-settings'));
+        ok(await admin.put('/trial-settings', { ...settings, spaceBytes: 1000 }));
+        const client = ok(await admin.get<List<Client>>('/trial-clients?limit=1000')).items.find((c) => c.name === 'trial over quota')!;
+        const [schedule] = await schedulesOf(client.id);
+        return { m, scheduleId: schedule!.id, cleanup: async () => void ok(await admin.put('/trial-settings', settings)) };
+      },
+    ],
+  ];
+
+  it.each(cases)('%s', async (code, setup) => {
+    const { m, scheduleId, cleanup } = await setup();
+    try {
+      const result = await m.run('backup', '--schedule', 'files');
+      expectExit(result, 3);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(new RegExp(`^refused: ${code}: \\S`));
+      const [report] = await backupReports(scheduleId);
+      expect(report).toMatchObject({ status: 'refused' });
+      expect(report!.error).toContain(code);
+    } finally {
+      await cleanup?.();
+    }
+  });
+});
+
+describe('quota', () => {
+  it('stops a backup that reaches the allotment midway, and counts exactly what was stored', async () => {
+    const allotted = 24 * MIB;
+    const customer = await createCustomer({ autoAuthorization: true, spaceAllotted: allotted });
+    const m = await machine([8, 8, 8, 8, 8, 8].map((n) => n * MIB));
+    await enroll(m, customer);
+    const result = await m.run('backup', '--schedule', 'files');
+    expectExit(result, 3);
+    expect(result.stderr).toMatch(/^refused: QUOTA_EXCEEDED: /);
+    const [report] = await backupReports((await onlySchedule(customer.id)).id);
+    expect(['partial', 'failed']).toContain(report!.status);
+    expect(report!.error).toContain('QUOTA_EXCEEDED');
+    const { spaceUsed } = await customerNow(customer.id);
+    expect(spaceUsed).toBeGreaterThan(0);
+    expect(spaceUsed).toBeLessThanOrEqual(allotted);
+    expect(spaceUsed).toBe(await bytesUnder(chunkStore(customer.id)));
+
+    // Exactly full now: a run with more to store stops at its first pack and stores nothing more.
+    ok(await admin.patch(`/customers/${customer.id}`, { spaceAllotted: spaceUsed }));
+    const full = await m.run('backup', '--schedule', 'files');
+    expectExit(full, 3);
+    expect(full.stderr).toMatch(/^refused: QUOTA_EXCEEDED: /);
+    expect((await customerNow(customer.id)).spaceUsed).toBe(spaceUsed);
+    expect(await bytesUnder(chunkStore(customer.id))).toBe(spaceUsed);
+  });
+});
+
+describe('crashes and deletions', () => {
+  it('after the server is killed mid-upload and restarted, run-due completes and spaceUsed equals the chunk store', async () => {
+    const customer = await createCustomer({ autoAuthorization: true });
+    const m = await machine([40, 40, 40, 40].map((n) => n * MIB));
+    await enroll(m, customer, 'machine', 'hourly');
+    const schedule = await onlySchedule(customer.id);
+
+    const run = spawnAgent(['backup', '--schedule', 'files', '--state-dir', m.stateDir]);
+    while ((await customerNow(customer.id)).spaceUsed === 0) {
+      const exited = await Promise.race([run.done.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), 10))]);
+      if (exited) throw new Error(`the backup finished before the server could be killed: ${run.stdout()}`);
+    }
+    // The next run is made due by moving nextRunAt into the past while the server is down.
+    await restartServer('kill', (db) => db.prepare('UPDATE schedules SET next_run_at = ? WHERE id = ?').run('2000-01-01T00:00:00.000Z', schedule.id));
+    const interrupted = await run.done;
+    expect(interrupted.code).toBe(1);
+    expect(interrupted.stderr.trim().split('\n')).toHaveLength(1);
+
+    const due = await m.run('run-due');
+    expectExit(due, 0);
+    expect(due.stdout).toMatch(/: success; 4 files scanned/);
+    const { spaceUsed } = await customerNow(customer.id);
+    expect(spaceUsed).toBeGreaterThan(160 * MIB);
+    expect(spaceUsed).toBe(await bytesUnder(chunkStore(customer.id)));
+    expect((await backupReports(schedule.id))[0]).toMatchObject({ status: 'success' });
+
+    // Nothing is due any more: the run moved nextRunAt to the next hour.
+    const again = await m.run('run-due');
+    expectExit(again, 0);
+    expect(again.stdout).toMatch(/no schedule is due/);
+  });
+
+  it('deleting a client frees its bytes, shrinks the chunk store and lists it in the deleted report', async () => {
+    const customer = await createCustomer({ autoAuthorization: true });
+    const leaving = await machine([3 * MIB, 200_000]);
+    const staying = await machine([2 * MIB, 50_000]);
+    await enroll(leaving, customer, 'leaving');
+    await enroll(staying, customer, 'staying');
+    expectExit(await leaving.run('backup', '--schedule', 'files'), 0);
+    expectExit(await staying.run('backup', '--schedule', 'files'), 0);
+    const clients = await clientsOf(customer.id);
+    const leavingClient = clients.find((c) => c.name === 'leaving')!;
+    const stayingClient = clients.find((c) => c.name === 'staying')!;
+    const before = await customerNow(customer.id);
+    expect(before.spaceUsed).toBe(leavingClient.spaceUsed + stayingClient.spaceUsed);
+    expect(await bytesUnder(chunkStore(customer.id))).toBe(before.spaceUsed);
+
+    ok(await admin.delete(`/clients/${leavingClient.id}`), 204);
+    const after = await customerNow(customer.id);
+    expect(after.spaceUsed).toBe(before.spaceUsed - leavingClient.spaceUsed);
+    // Packs are compacted after the delete has answered; give it a moment.
+    for (let i = 0; i < 100 && (await bytesUnder(chunkStore(customer.id))) !== after.spaceUsed; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await bytesUnder(chunkStore(customer.id))).toBe(after.spaceUsed);
+    const deleted = ok(await admin.get<List<DeletedReport>>(`/customers/${customer.id}/reports/deleted`)).items;
+    expect(deleted).toContainEqual(expect.objectContaining({ kind: 'client', clientName: leavingClient.name, bytes: leavingClient.spaceUsed }));
+
+    // The other client's backup is whole after the compaction.
+    const target = path.join(work, 'after-delete');
+    expectExit(await staying.run('restore', '--schedule', 'files', '--target', target), 0);
+    expect(Object.fromEntries(await treeDigest(path.join(target, staying.source)))).toEqual(Object.fromEntries(await treeDigest(staying.source)));
+  });
+
+  it('a moved client follows CLIENT_MOVED to its new server and continues there, uploading only what that server lacks', async () => {
+    // What a seed migration leaves behind, made by hand: the machine's data and a token on a second
+    // server, and on the first the client marked moved with where it went.
+    const target = await startServer({ args: ['--maintenance-interval', '0'] });
+    try {
+      const m = await machine([2 * MIB, 300_000]);
+      const customer = await createCustomer({ autoAuthorization: true });
+      await enroll(m, customer, 'mover');
+      expectExit(await m.run('backup', '--schedule', 'files'), 0);
+      const [client] = await clientsOf(customer.id);
+
+      const seeded = await machine([]);
+      const targetAdmin = await new TestClient(target.api).login();
+      const targetReseller = ok(await targetAdmin.get<List<Reseller>>('/resellers')).items[0]!;
+      ok(await targetAdmin.post(`/resellers/${targetReseller.id}/customers`, { name: customer.name, autoAuthorization: true }), 201);
+      expectExit(await runAgent(['register', '--server', target.url, '--customer', customer.name, '--name', 'mover', '--state-dir', seeded.stateDir]), 0);
+      expectExit(await runAgent(['schedule', 'add', '--name', 'files', '--source', m.source, '--state-dir', seeded.stateDir]), 0);
+      expectExit(await runAgent(['backup', '--schedule', 'files', '--state-dir', seeded.stateDir]), 0);
+      const { token } = JSON.parse(await readFile(path.join(seeded.stateDir, 'state.json'), 'utf8')) as { token: string };
+
+      await restartServer('stop', (db) =>
+        db.prepare("UPDATE clients SET status = 'moved', moved_to = ? WHERE id = ?").run(JSON.stringify({ server: { url: target.url, fingerprint: target.fingerprint }, token }), client!.id),
+      );
+      await writeFile(path.join(m.source, 'new.bin'), pseudoRandom(4242, 700_000));
+      const moved = await m.run('backup', '--schedule', 'files');
+      expectExit(moved, 0);
+      expect(moved.stderr).toContain(`moved to ${target.url}`);
+      expect(moved.stdout).toMatch(/: success; 3 files scanned.*; 1 chunks uploaded/);
+      const state = JSON.parse(await readFile(path.join(m.stateDir, 'state.json'), 'utf8')) as { server: { url: string; fingerprint: string | null }; token: string };
+      expect(state).toMatchObject({ server: { url: target.url, fingerprint: null }, token });
+    } finally {
+      await target.stop();
+      await removeDir(target.dataDir);
+    }
+  });
+
+  it('a trial client is refused once its trial has expired, and deleted by maintenance with reason trial-expired', async () => {
+    const m = await machine([300_000]);
+    expectExit(await m.run('register', '--server', server.url, '--trial', '--name', 'trial machine'), 0);
+    expectExit(await m.run('schedule', 'add', '--name', 'files', '--source', m.source), 0);
+    expectExit(await m.run('backup', '--schedule', 'files'), 0);
+    const client = ok(await admin.get<List<Client>>('/trial-clients?limit=1000')).items.find((c) => c.name === 'trial machine')!;
+    expect(client.spaceUsed).toBeGreaterThan(0);
+    expect(await bytesUnder(chunkStore(client.id))).toBe(client.spaceUsed);
+    const [schedule] = await schedulesOf(client.id);
+
+    await restartServer('stop', (db) => db.prepare('UPDATE clients SET trial_expires_at = ? WHERE id = ?').run(new Date(Date.now() - 60_000).toISOString(), client.id));
+    const refused = await m.run('backup', '--schedule', 'files');
+    expectExit(refused, 3);
+    expect(refused.stderr).toMatch(/^refused: TRIAL_EXPIRED: /);
+    expect((await backupReports(schedule!.id))[0]).toMatchObject({ status: 'refused' });
+
+    const settings = ok(await admin.get<TrialSettings>('/trial-settings'));
+    ok(await admin.put('/trial-settings', { ...settings, deleteAfterDays: 0 }));
+    ok(await admin.post('/maintenance/run'));
+    expect((await admin.get(`/clients/${client.id}`)).status).toBe(404);
+    const deleted = ok(await admin.get<List<DeletedReport>>(`/schedules/${schedule!.id}/reports/deleted`)).items;
+    expect(deleted).toContainEqual(expect.objectContaining({ clientName: 'trial machine', reason: 'trial-expired' }));
+    expect(await bytesUnder(chunkStore(client.id))).toBe(0);
+  });
+});
