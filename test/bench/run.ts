@@ -9,6 +9,7 @@ const UI_BENCH: string = './ui-customers.js';
 const BENCHES: Record<string, () => Promise<void>> = {
   server: async () => (await import('./server-list.js')).benchServerList(),
   console: async () => (await import('./console-offline.js')).benchConsoleOffline(),
+  agent: async () => (await import('./agent-vs-restic.js')).benchAgentVsRestic(),
   ui: async () => ((await import(UI_BENCH)) as { benchUiCustomers: () => Promise<void> }).benchUiCustomers(),
 };
 
