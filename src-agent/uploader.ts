@@ -2,9 +2,10 @@
  * The upload half of a backup: takes chunks as the files are read, asks the server in batches which of
  * them it lacks, and uploads only those, compressed straight into ~16 MiB packs, two packs in flight.
  *
- * Memory is fixed, whatever the data: the packs are a small pool of buffers reused for the whole run,
- * and chunks waiting for the server's answer are held within a byte budget. When the budget is spent,
- * `add` waits, and with it the file reader: the backup never reads further ahead than the network takes.
+ * Memory is fixed, whatever the data: chunks waiting for the server's answer sit in staging buffers,
+ * packs are built in pack buffers, both small pools reused for the whole run. When every staging buffer
+ * is taken, `add` waits, and with it the file reader: the backup never reads further ahead than the
+ * server takes.
  */
 import type { MissingResult, PackStored } from '../src-shared/api/agent.js';
 import { CODEC_RAW, CODEC_SNAPPY } from '../src-shared/chunk-codec.js';
@@ -71,7 +72,7 @@ export interface UploadStats {
   bytes: number;
 }
 
-/** Pack buffers, allocated on first use and handed out again and again; waiting when all are out. */
+/** Buffers of one size, allocated on first use and handed out again and again; `take` waits when all are out. */
 class BufferPool {
   private readonly free: Buffer[] = [];
   private readonly slots: Limiter;
@@ -120,7 +121,7 @@ export class ChunkUploader {
   /** One packer at a time: answers of concurrent queries are packed one after the other. */
   private readonly packer = new Limiter(1);
   private readonly uploads = new Limiter(UPLOADS_IN_FLIGHT);
-  /** One pack being filled plus the ones being uploaded. */
+  /** The pack being filled and the ones being uploaded: with all out, packing waits for an upload to end. */
   private readonly packs = new BufferPool(UPLOADS_IN_FLIGHT, PACK_BYTES);
   private pack: OpenPack | null = null;
   private readonly tasks = new Set<Promise<void>>();

@@ -228,6 +228,25 @@ describe('crashes and deletions', () => {
     expect(again.stdout).toMatch(/no schedule is due/);
   });
 
+  it('re-uploads a chunk the server lost when the commit names it, and the backup restores whole', async () => {
+    const customer = await createCustomer({ autoAuthorization: true });
+    const m = await machine([3 * MIB, 100_000]);
+    await enroll(m, customer);
+    expectExit(await m.run('backup', '--schedule', 'files'), 0);
+    // Lost while the server was down: the next run reuses the unchanged files' chunk lists without
+    // asking, so only the commit can tell it.
+    await restartServer('stop', (db) => {
+      const lost = db.prepare('SELECT hash FROM chunks WHERE owner = ? ORDER BY hash LIMIT 1').get(customer.id) as { hash: string };
+      db.prepare('DELETE FROM chunks WHERE owner = ? AND hash = ?').run(customer.id, lost.hash);
+    });
+    const again = await m.run('backup', '--schedule', 'files');
+    expectExit(again, 0);
+    expect(again.stdout).toMatch(/: success; 2 files scanned .*; 1 chunks uploaded/);
+    const target = path.join(work, 'after-repair');
+    expectExit(await m.run('restore', '--schedule', 'files', '--target', target), 0);
+    expect(Object.fromEntries(await treeDigest(path.join(target, m.source)))).toEqual(Object.fromEntries(await treeDigest(m.source)));
+  });
+
   it('deleting a client frees its bytes, shrinks the chunk store and lists it in the deleted report', async () => {
     const customer = await createCustomer({ autoAuthorization: true });
     const leaving = await machine([3 * MIB, 200_000]);
@@ -246,9 +265,14 @@ describe('crashes and deletions', () => {
     ok(await admin.delete(`/clients/${leavingClient.id}`), 204);
     const after = await customerNow(customer.id);
     expect(after.spaceUsed).toBe(before.spaceUsed - leavingClient.spaceUsed);
-    // Packs are compacted after the delete has answered; give it a moment.
-    for (let i = 0; i < 100 && (await bytesUnder(chunkStore(customer.id))) !== after.spaceUsed; i++) await new Promise((r) => setTimeout(r, 50));
-    expect(await bytesUnder(chunkStore(customer.id))).toBe(after.spaceUsed);
+    // Packs are compacted after the delete has answered: wait until the store reads the same twice.
+    let store = -1;
+    for (let i = 0, previous = -2; i < 100 && !(store === previous && store === after.spaceUsed); i++) {
+      previous = store;
+      await new Promise((r) => setTimeout(r, 50));
+      store = await bytesUnder(chunkStore(customer.id));
+    }
+    expect(store).toBe(after.spaceUsed);
     const deleted = ok(await admin.get<List<DeletedReport>>(`/customers/${customer.id}/reports/deleted`)).items;
     expect(deleted).toContainEqual(expect.objectContaining({ kind: 'client', clientName: leavingClient.name, bytes: leavingClient.spaceUsed }));
 

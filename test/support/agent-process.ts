@@ -79,7 +79,11 @@ export async function treeDigest(root: string): Promise<Map<string, TreeEntry>> 
   return out;
 }
 
-/** Total size of the regular files below `dir` (0 when it does not exist): what a chunk store occupies. */
+/**
+ * Total size of the regular files below `dir` (0 when it does not exist): what a chunk store occupies.
+ * A file that vanishes while it is counted (the server compacting packs) counts 0; callers that race
+ * with the server poll until the figure is stable.
+ */
 export async function bytesUnder(dir: string): Promise<number> {
   let entries: string[];
   try {
@@ -90,8 +94,11 @@ export async function bytesUnder(dir: string): Promise<number> {
   let total = 0;
   for (const name of entries) {
     const full = path.join(dir, name);
-    const stats = await lstat(full);
-    total += stats.isDirectory() ? await bytesUnder(full) : stats.size;
+    const stats = await lstat(full).catch((error: unknown) => {
+      if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return null;
+      throw error;
+    });
+    if (stats) total += stats.isDirectory() ? await bytesUnder(full) : stats.size;
   }
   return total;
 }
