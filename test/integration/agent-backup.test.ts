@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupReport, Client, Customer, List, Reseller, RestoreReport, Schedule } from '../../src-shared/api/index.js';
 import { encodeChunk } from '../../src-shared/chunk-codec.js';
 import { bytesUnder, chunksUploaded, runAgent, spawnAgent, treeDigest, type AgentResult } from '../support/agent-process.js';
-import { TestClient, type ApiResponse } from '../support/api-client.js';
+import { TestClient } from '../support/api-client.js';
 import { pseudoRandom } from '../support/pseudo-random.js';
 import { removeDir, startServer, tempDir, type RunningServer } from '../support/server-process.js';
+import { ok } from '../support/api-assert.js';
 
 const MIB = 1024 * 1024;
 const CUSTOMER = 'Agent Backup Test Co';
@@ -23,11 +24,6 @@ let admin: TestClient;
 let work: string;
 let stateDir: string;
 let customer: Customer;
-
-function ok<T>(res: ApiResponse<T>, status = 200): T {
-  expect(res.status, `${status} expected, got ${res.status}: ${JSON.stringify(res.body)}`).toBe(status);
-  return res.body;
-}
 
 /** Runs the agent with this file's state dir and expects exit code 0. */
 async function agent(...args: string[]): Promise<AgentResult> {

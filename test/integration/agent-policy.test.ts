@@ -10,9 +10,10 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupReport, Client, ClientCreated, Customer, DeletedReport, List, Reseller, Schedule, TrialSettings } from '../../src-shared/api/index.js';
 import { bytesUnder, runAgent, spawnAgent, treeDigest, type AgentResult } from '../support/agent-process.js';
-import { TestClient, type ApiResponse } from '../support/api-client.js';
+import { TestClient } from '../support/api-client.js';
 import { pseudoRandom } from '../support/pseudo-random.js';
 import { removeDir, startServer, tempDir, type RunningServer } from '../support/server-process.js';
+import { ok } from '../support/api-assert.js';
 
 const MIB = 1024 * 1024;
 
@@ -21,11 +22,6 @@ let admin: TestClient;
 let resellerId: string;
 let work: string;
 let counter = 0;
-
-function ok<T>(res: ApiResponse<T>, status = 200): T {
-  expect(res.status, `${status} expected, got ${res.status}: ${JSON.stringify(res.body)}`).toBe(status);
-  return res.body;
-}
 
 /** A machine: its own state dir and a source dir of files made from `sizes` (pseudo-random, distinct per machine). */
 interface Machine {
@@ -186,7 +182,7 @@ describe('quota', () => {
     expect(spaceUsed).toBeLessThanOrEqual(allotted);
     expect(spaceUsed).toBe(await bytesUnder(chunkStore(customer.id)));
 
-    // Exactly full now: a run with more to store stops at its first pack and stores nothing more.
+    // Exactly full now: the run is refused at start and stores nothing more.
     ok(await admin.patch(`/customers/${customer.id}`, { spaceAllotted: spaceUsed }));
     const full = await m.run('backup', '--schedule', 'files');
     expectExit(full, 3);

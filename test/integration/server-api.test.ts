@@ -27,32 +27,14 @@ import type {
   Session,
   TrialSettings,
 } from '../../src-shared/api/index.js';
-import { TestClient, type ApiResponse } from '../support/api-client.js';
+import { TestClient } from '../support/api-client.js';
 import { ADMIN_PASSWORD, removeDir, startServer, type RunningServer } from '../support/server-process.js';
+import { ok, expectError } from '../support/api-assert.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const GIB = 1024 ** 3;
 const DEMO_PASSWORD = 'reseller-demo';
 const SERVER_ARGS = ['--demo', '--maintenance-interval', '0'];
-
-interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
-}
-
-/** The body of a response with the expected status; the failure message shows what came instead. */
-function ok<T>(res: ApiResponse<T>, status = 200): T {
-  expect(res.status, `${status} expected, got ${res.status}: ${JSON.stringify(res.body)}`).toBe(status);
-  return res.body;
-}
-
-function expectError(res: ApiResponse, status: number, code: string, message?: RegExp): ErrorBody['error'] {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  const { error } = res.body as ErrorBody;
-  expect(error.code).toBe(code);
-  expect(error.message.length).toBeGreaterThan(5);
-  if (message) expect(error.message).toMatch(message);
-  return error;
-}
 
 let server: RunningServer;
 let admin: TestClient;

@@ -18,14 +18,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentRegistered, AuditEntry, Client, ClientCreated, Customer, List, Reseller, ServerInfo, TrialSettings } from '../../src-shared/api/index.js';
 import { TestClient, type ApiResponse } from '../support/api-client.js';
 import { ADMIN_PASSWORD, removeDir, startServer, tempDir, type RunningServer } from '../support/server-process.js';
+import { ok } from '../support/api-assert.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const CLI = path.join(ROOT, 'src-server/cli.ts');
-
-function ok<T>(res: ApiResponse<T>, status = 200): T {
-  expect(res.status, `${status} expected, got ${res.status}: ${JSON.stringify(res.body)}`).toBe(status);
-  return res.body;
-}
 
 const normalize = (fingerprint: string) => fingerprint.replaceAll(':', '').toLowerCase();
 const dbFile = (dataDir: string) => path.join(dataDir, 'server.sqlite');

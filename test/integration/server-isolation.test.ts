@@ -10,18 +10,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AuditEntry, BackupReport, Client, ClientCreated, Customer, DeletedReport, DeletionPreview, List, Reseller, Schedule, ServerInfo, TrialSettings } from '../../src-shared/api/index.js';
 import { TestClient, type ApiResponse } from '../support/api-client.js';
 import { removeDir, startServer, type RunningServer } from '../support/server-process.js';
+import { ok, expectError } from '../support/api-assert.js';
 
 const DEMO_PASSWORD = 'reseller-demo';
 
-function ok<T>(res: ApiResponse<T>, status = 200): T {
-  expect(res.status, `${status} expected, got ${res.status}: ${JSON.stringify(res.body)}`).toBe(status);
-  return res.body;
-}
-
-function expectError(res: ApiResponse, status: number, code: string): void {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  expect((res.body as { error: { code: string } }).error.code).toBe(code);
-}
 const expectNotFound = (res: ApiResponse) => expectError(res, 404, 'NOT_FOUND');
 const expectForbidden = (res: ApiResponse) => expectError(res, 403, 'FORBIDDEN');
 

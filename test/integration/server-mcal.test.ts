@@ -5,27 +5,12 @@
  *
  * Free MCALs for customers without an allotment = pool.total − Σ allotments − Σ used by unallotted customers.
  */
+import type { ErrorBody } from '../../src-shared/api/common.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentRegistered, AuditEntry, Client, ClientCreated, Customer, List, Reseller, ServerInfo } from '../../src-shared/api/index.js';
-import { TestClient, type ApiResponse } from '../support/api-client.js';
+import { TestClient } from '../support/api-client.js';
 import { removeDir, startServer, type RunningServer } from '../support/server-process.js';
-
-interface ErrorBody {
-  error: { code: string; message: string; details?: Record<string, unknown> };
-}
-
-function ok<T>(res: ApiResponse<T>, status = 200): T {
-  expect(res.status, `${status} expected, got ${res.status}: ${JSON.stringify(res.body)}`).toBe(status);
-  return res.body;
-}
-
-function expectError(res: ApiResponse, status: number, code: string, message?: RegExp): ErrorBody['error'] {
-  expect(res.status, JSON.stringify(res.body)).toBe(status);
-  const { error } = res.body as ErrorBody;
-  expect(error.code).toBe(code);
-  if (message) expect(error.message).toMatch(message);
-  return error;
-}
+import { ok, expectError } from '../support/api-assert.js';
 
 let server: RunningServer;
 let admin: TestClient;
