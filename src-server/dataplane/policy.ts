@@ -6,7 +6,9 @@ import type { Settings } from '../settings.js';
 
 /**
  * The server's backup policy (API.md; DESIGN.md "every policy decision is made by the server"): checked
- * when a backup starts and again for every upload. `incomingBytes` is what the upload would add.
+ * when a backup starts and again for every upload. `incomingBytes` is what the upload would add; at start
+ * it defaults to 1, so an owner already at its allotment is refused then (a `refused` report) rather than
+ * at its first pack.
  */
 export class BackupPolicy {
   constructor(
@@ -14,7 +16,7 @@ export class BackupPolicy {
     private readonly settings: Settings,
   ) {}
 
-  check(client: ClientRow, customer: CustomerRow | null, incomingBytes = 0, now = Date.now()): void {
+  check(client: ClientRow, customer: CustomerRow | null, incomingBytes = 1, now = Date.now()): void {
     if (client.trial || !customer) {
       if (client.trial_expires_at && Date.parse(client.trial_expires_at) <= now) {
         throw new ApiError('TRIAL_EXPIRED', `The trial of "${client.name}" ended on ${client.trial_expires_at}; ask your provider to move it to a paid customer.`);
