@@ -133,6 +133,11 @@ class BackupRun {
     private previous: ReadonlyMap<string, ManifestEntry>,
   ) {
     this.uploader = new ChunkUploader(api, backupId);
+    // The previous backup is committed, so the server holds every chunk it uses: those are never asked
+    // about, also where they turn up again in a changed file (a big file with a few changed regions is
+    // read whole, but only its new chunks are queried and staged). A chunk the server has lost anyway is
+    // named by the commit and repaired (see `repair`).
+    for (const entry of previous.values()) this.uploader.known(entry.chunks ?? []);
   }
 
   stats(): BackupStats {
@@ -160,7 +165,6 @@ class BackupRun {
       if (unchanged(previous, item)) {
         this.bytesScanned += item.size;
         entry.chunks = previous.chunks;
-        this.uploader.known(previous.chunks);
         continue;
       }
       await this.startReading(entry, index);

@@ -16,7 +16,6 @@ import type { Manifest, ManifestEntry, RestoreFinish, RestoreStarted } from '../
 import { decodeChunk } from '../src-shared/chunk-codec.js';
 import { Limiter } from './concurrency.js';
 import { errorList, reason } from './format.js';
-import { nativeGarbage } from './memory.js';
 import { findSchedule, latestBackup } from './schedules.js';
 import { AgentApiError, TransportError, type ServerClient } from './server-client.js';
 import { applyMetadata } from './snapshot.js';
@@ -214,8 +213,6 @@ class RestoreWriter {
     try {
       const encoded = await this.api.buffer('GET', `/agent/chunks/${name}`);
       const data = decodeChunk(encoded);
-      // A snappy chunk decodes into a native buffer V8 does not count (see memory.ts).
-      if (data.buffer !== encoded.buffer) nativeGarbage(data.length);
       const actual = hash('sha256', data, 'hex');
       if (actual !== name) throw new Error(`chunk ${name} from the server is corrupt (its content hashes to ${actual}); the file was not restored`);
       return data;

@@ -1,6 +1,6 @@
 /**
  * The upload half of a backup: takes chunks as the files are read, asks the server in batches which of
- * them it lacks, and uploads only those, compressed straight into ~16 MiB packs, two packs in flight.
+ * them it lacks, and uploads only those, compressed straight into ~12 MiB packs, two packs in flight.
  *
  * Memory is fixed, whatever the data: chunks waiting for the server's answer sit in staging buffers,
  * packs are built in pack buffers, both small pools reused for the whole run. When every staging buffer
@@ -8,10 +8,9 @@
  * server takes.
  */
 import type { MissingResult, PackStored } from '../src-shared/api/agent.js';
-import { CODEC_RAW, CODEC_SNAPPY } from '../src-shared/chunk-codec.js';
+import { encodeChunkInto, maxEncodedLength } from '../src-shared/chunk-codec.js';
 import { Limiter } from './concurrency.js';
 import { CHUNK_FRAME } from './protocol.js';
-import { compressInto, maxCompressedLength } from './snappy-encoder.js';
 import type { ServerClient } from './server-client.js';
 
 const MIB = 1024 * 1024;
@@ -24,28 +23,25 @@ const QUERY_HASHES = 500;
  */
 const BATCH_BYTES = 2 * MIB;
 /**
- * Many small queries rather than a few big ones: the server answers them between packs, which it
- * verifies on its one thread, so an answer can wait a pack's worth of work. Five in flight keep the
- * reader going meanwhile (measured: first backup of 1.1 GiB 18 s, against 23 s with two of 4 MiB).
+ * Many small queries rather than a few big ones: an answer can wait behind the server's other work, and
+ * five in flight keep the reader going meanwhile (measured: first backup of 1.1 GiB 18 s, against 23 s with two of 4 MiB).
  */
 const QUERIES_IN_FLIGHT = 5;
 /**
- * Size of a pack buffer. Big enough that per-request costs (a round trip, a pack file and an fsync on
- * the server) vanish; a pack is sent when the next chunk might not fit, so it carries 8–16 MiB.
+ * Size of a pack buffer: big enough that per-request costs (a round trip, a pack file and its fsync on
+ * the server) vanish, and for the largest chunk (8 MiB) with room to spare. A pack is sent when the next
+ * chunk might not fit, so it carries 4–12 MiB.
  */
-const PACK_BYTES = 16 * MIB;
-const UPLOADS_IN_FLIGHT = 2;
-/** Frame header: hash, length, and the chunk-codec byte that starts the encoded chunk. */
-const FRAME_HEADER = CHUNK_FRAME.hashBytes + CHUNK_FRAME.lengthBytes + 1;
+const PACK_BYTES = 12 * MIB;
 /**
- * Compression must save at least this fraction to be kept, as chunk-codec's encodeChunk decides:
- * nearly incompressible data is stored raw, which costs nothing to decode on restore.
+ * Two uploads in flight, and a third pack buffer filling meanwhile: with only two buffers, packing
+ * stopped whenever both were out (measured: packing waited 2.7 s of an 8.3 s first backup of 590 MiB;
+ * 1.2 s with three; 16 MiB packs or more uploads in flight did no better, the server being as busy).
  */
-const MIN_SAVING = 0.03;
-/** Chunks up to this size are compressed whole; larger ones are first judged by samples. */
-const SAMPLED_ABOVE = 64 * 1024;
-const SAMPLES = 8;
-const SAMPLE_BYTES = 4 * 1024;
+const UPLOADS_IN_FLIGHT = 2;
+const PACK_BUFFERS = UPLOADS_IN_FLIGHT + 1;
+/** Frame header: the chunk's hash and the length of its encoding (chunk-codec's header byte and payload). */
+const FRAME_HEADER = CHUNK_FRAME.hashBytes + CHUNK_FRAME.lengthBytes;
 
 /** Whoever handed a chunk in (a file): told when one of its chunks really had to be uploaded. */
 export interface ChunkOwner {
@@ -122,7 +118,7 @@ export class ChunkUploader {
   private readonly packer = new Limiter(1);
   private readonly uploads = new Limiter(UPLOADS_IN_FLIGHT);
   /** The pack being filled and the ones being uploaded: with all out, packing waits for an upload to end. */
-  private readonly packs = new BufferPool(UPLOADS_IN_FLIGHT, PACK_BYTES);
+  private readonly packs = new BufferPool(PACK_BUFFERS, PACK_BYTES);
   private pack: OpenPack | null = null;
   private readonly tasks = new Set<Promise<void>>();
   private failure: { error: unknown } | null = null;
@@ -232,14 +228,14 @@ export class ChunkUploader {
 
   /** Encodes a chunk into the open pack, first sending the pack if the chunk might not fit. */
   private async addToPack(chunk: PendingChunk): Promise<void> {
-    const worst = FRAME_HEADER + maxCompressedLength(chunk.data.length);
+    const worst = FRAME_HEADER + maxEncodedLength(chunk.data.length);
     if (this.pack && this.pack.used + worst > PACK_BYTES) this.sendPack();
     this.pack ??= { buffer: await this.packs.take(), used: 0, chunks: 0, encoded: 0 };
     const pack = this.pack;
     const length = encodeFrame(chunk.hash, chunk.data, pack.buffer, pack.used);
     pack.used += length;
     pack.chunks++;
-    pack.encoded += length - CHUNK_FRAME.hashBytes - CHUNK_FRAME.lengthBytes;
+    pack.encoded += length - FRAME_HEADER;
   }
 
   private sendPack(): void {
@@ -261,40 +257,12 @@ export class ChunkUploader {
 
 /**
  * Writes one pack frame (see CHUNK_FRAME) for `data` into `out` at `at` and returns its length: hash,
- * length, then the chunk as chunk-codec encodes it (decodeChunk reads it): a codec byte and the snappy
- * form, or the bytes as they are when compression saves less than MIN_SAVING. `out` must have room for
- * FRAME_HEADER + maxCompressedLength(data.length) bytes.
- *
- * Compressing incompressible data (media, archives: most bytes of a typical backup) costs a full pass
- * for nothing, so a large chunk is first judged by 8 samples of 4 KiB spread over it and compressed
- * only if the samples compress (their saving estimates the chunk's).
+ * length, then the chunk as chunk-codec encodes it. `out` must have room for
+ * FRAME_HEADER + maxEncodedLength(data.length) bytes.
  */
 export function encodeFrame(hash: string, data: Buffer, out: Buffer, at: number): number {
-  const payloadAt = at + FRAME_HEADER;
-  let payload = 0;
-  if (compressible(data)) {
-    const compressed = compressInto(data, out, payloadAt);
-    if (compressed <= data.length * (1 - MIN_SAVING)) payload = compressed;
-  }
+  const encoded = encodeChunkInto(data, out, at + FRAME_HEADER);
   out.write(hash, at, CHUNK_FRAME.hashBytes, 'hex');
-  if (payload > 0) {
-    out[payloadAt - 1] = CODEC_SNAPPY;
-  } else {
-    out[payloadAt - 1] = CODEC_RAW;
-    data.copy(out, payloadAt);
-    payload = data.length;
-  }
-  out.writeUInt32BE(1 + payload, at + CHUNK_FRAME.hashBytes);
-  return FRAME_HEADER + payload;
-}
-
-/** One scratch buffer for the samples: the agent compresses on one thread. */
-const sample = Buffer.allocUnsafe(SAMPLES * SAMPLE_BYTES);
-const sampleOut = Buffer.allocUnsafe(maxCompressedLength(SAMPLES * SAMPLE_BYTES));
-
-function compressible(data: Buffer): boolean {
-  if (data.length <= SAMPLED_ABOVE) return true;
-  const stride = Math.floor((data.length - SAMPLE_BYTES) / (SAMPLES - 1));
-  for (let i = 0; i < SAMPLES; i++) data.copy(sample, i * SAMPLE_BYTES, i * stride, i * stride + SAMPLE_BYTES);
-  return compressInto(sample, sampleOut, 0) <= sample.length * (1 - MIN_SAVING);
+  out.writeUInt32BE(encoded, at + CHUNK_FRAME.hashBytes);
+  return FRAME_HEADER + encoded;
 }

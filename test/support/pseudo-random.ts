@@ -15,3 +15,12 @@ export function pseudoRandom(seed: number, length: number): Buffer {
   }
   return out;
 }
+
+/** Deterministic log-like text: words and numbers, with repeats at many distances (compresses about as logs do). */
+export function pseudoText(seed: number, length: number): Buffer {
+  const words = ['backup', 'server', 'client', 'chunk', 'restore', 'quota', 'policy', 'manifest', 'pack', 'agent'];
+  const random = pseudoRandom(seed, length);
+  let out = '';
+  for (let i = 0; out.length < length; i++) out += `${words[random[i % length]! % words.length]}${random[(i + 1) % length]! % 100} `;
+  return Buffer.from(out.slice(0, length));
+}
