@@ -5,7 +5,7 @@
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
 
-const NATIVE = ['better-sqlite3', 'keytar', 'snappy', 'electron'];
+const NATIVE = ['better-sqlite3', 'keytar', 'zstd-napi', 'electron'];
 const node = (entry, outfile, extra = {}) => ({
   entryPoints: [entry],
   outfile,
@@ -22,6 +22,8 @@ const node = (entry, outfile, extra = {}) => ({
 
 await Promise.all([
   build(node('src-server/cli.ts', 'dist/server/cli.js')),
+  // The server's pack verifier threads load this file from next to cli.js (src-server/dataplane/pack-verifier.ts).
+  build(node('src-server/dataplane/pack-verifier-thread.ts', 'dist/server/pack-verifier-thread.js')),
   build(node('src-agent/cli.ts', 'dist/agent/cli.js')),
   build(node('src-main/web/cli.ts', 'dist/main/web.js')),
   build(node('src-main/shell/main.ts', 'dist/main/shell.js')),

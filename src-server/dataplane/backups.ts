@@ -1,4 +1,6 @@
-import { compressSync, uncompressSync } from 'snappy';
+// CommonJS: its names are reachable through the default import only.
+import zstd from 'zstd-napi';
+import type { Readable } from 'node:stream';
 import type { BackupCommit, BackupFail, BackupStarted, BackupSummary, Manifest, ManifestEntry, PackStored, RestoreFinish, RestoreStart } from '../../src-shared/api/agent.js';
 import type { AgentScheduleUpsert } from '../../src-shared/api/agent.js';
 import type { List } from '../../src-shared/api/common.js';
@@ -9,7 +11,7 @@ import { ApiError, conflict, notFound } from '../errors.js';
 import { nextRunAt, toSchedule, type ScheduleRow } from '../schedules.js';
 import { newId, nowIso, type Store } from '../store.js';
 import { ownerOf, type ChunkIndex } from './chunk-index.js';
-import { parseFrames } from './pack-files.js';
+import { type PackUpload, PackVerifier } from './pack-verifier.js';
 import type { BackupPolicy } from './policy.js';
 
 interface RunningBackup {
@@ -29,6 +31,7 @@ export const STALE_RUN_MS = 6 * 60 * 60 * 1000;
 export class Backups {
   /** New bytes of packs that passed the policy and are being written, per owner (see storePack). */
   private readonly writing = new Map<string, number>();
+  private readonly verifier = new PackVerifier();
 
   constructor(
     private readonly store: Store,
@@ -133,25 +136,34 @@ export class Backups {
     return this.chunks.missing(ownerOf(client), hashes);
   }
 
+  /** Reads a pack upload's body (the route's content parser); storePack takes it over. */
+  receivePack(stream: Readable, declaredLength: number | undefined): Promise<PackUpload> {
+    return this.verifier.receive(stream, declaredLength);
+  }
+
   /** Stores a pack of chunks for a running backup, after the policy allows its size. */
-  async storePack(client: ClientRow, backupId: string, body: Buffer): Promise<PackStored> {
+  async storePack(client: ClientRow, backupId: string, upload: PackUpload): Promise<PackStored> {
     const run = this.running(client, backupId);
-    const frames = parseFrames(body);
-    const owner = ownerOf(client);
-    const newBytes = this.store
-      .all<{ value: number }>('SELECT j.value ->> 1 AS value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE owner = ? AND hash = j.value ->> 0)', JSON.stringify(frames.map((f) => [f.hash, f.encoded.length])), owner)
-      .reduce((n, r) => n + r.value, 0);
-    // Packs accepted but still being written are not in spaceUsed yet: without counting them, several
-    // uploads in flight would each fit into the same free space and together overrun the allotment.
-    const writing = this.writing.get(owner) ?? 0;
-    this.policy.check(this.freshClient(client), this.customerOf(client), writing + newBytes);
-    this.writing.set(owner, writing + newBytes);
+    const pack = await this.verifier.verify(upload);
     try {
-      return await this.chunks.add(owner, run.schedule_id, frames);
+      const owner = ownerOf(client);
+      const newBytes = this.store
+        .all<{ value: number }>('SELECT j.value ->> 1 AS value FROM json_each(?) j WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE owner = ? AND hash = j.value ->> 0)', JSON.stringify(pack.chunks.map((f) => [f.hash, f.encoded.length])), owner)
+        .reduce((n, r) => n + r.value, 0);
+      // Packs accepted but still being written are not in spaceUsed yet: without counting them, several
+      // uploads in flight would each fit into the same free space and together overrun the allotment.
+      const writing = this.writing.get(owner) ?? 0;
+      this.policy.check(this.freshClient(client), this.customerOf(client), writing + newBytes);
+      this.writing.set(owner, writing + newBytes);
+      try {
+        return await this.chunks.add(owner, run.schedule_id, pack.chunks);
+      } finally {
+        const left = (this.writing.get(owner) ?? 0) - newBytes;
+        if (left > 0) this.writing.set(owner, left);
+        else this.writing.delete(owner);
+      }
     } finally {
-      const left = (this.writing.get(owner) ?? 0) - newBytes;
-      if (left > 0) this.writing.set(owner, left);
-      else this.writing.delete(owner);
+      pack.release();
     }
   }
 
@@ -174,7 +186,7 @@ export class Backups {
       if (absent.length) {
         throw new ApiError('CONFLICT', `The server lacks ${absent.length} chunks this backup uses; upload them, then commit again.`, { missing: absent.slice(0, 1000) });
       }
-      this.store.run('INSERT INTO manifests (backup_id, entries) VALUES (?, ?)', backupId, compressSync(JSON.stringify(input.manifest)));
+      this.store.run('INSERT INTO manifests (backup_id, entries) VALUES (?, ?)', backupId, zstd.compress(Buffer.from(JSON.stringify(input.manifest))));
       this.endRun(client, run, input.status, input.stats, input.error ?? null, createdAt);
       return { id: backupId, scheduleId: run.schedule_id, createdAt, files, bytes };
     });
@@ -229,7 +241,7 @@ export class Backups {
     );
     if (!row) throw notFound('Backup');
     const { entries, ...backup } = row;
-    return { backup, entries: JSON.parse(uncompressSync(entries, { asBuffer: true }).toString('utf8')) as ManifestEntry[] };
+    return { backup, entries: JSON.parse(zstd.decompress(entries).toString('utf8')) as ManifestEntry[] };
   }
 
   async readChunk(client: ClientRow, hash: string): Promise<Buffer> {

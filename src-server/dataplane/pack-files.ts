@@ -4,7 +4,6 @@ import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { CHUNK_FRAME } from '../../src-shared/api/agent.js';
 import { decodeChunk } from '../../src-shared/chunk-codec.js';
-import { badRequest } from '../errors.js';
 import { newId } from '../store.js';
 
 export interface FramedChunk {
@@ -13,32 +12,42 @@ export interface FramedChunk {
   encoded: Buffer;
 }
 
+/** Where one chunk of a pack upload sits in its body. */
+export interface FrameRange {
+  hash: string;
+  /** Byte offset of the encoded chunk (after its frame header) and its length. */
+  start: number;
+  length: number;
+}
+
 /**
  * Splits a pack upload into its chunks and checks each one: the decoded bytes must hash to the chunk's
- * name. Any bad frame rejects the whole upload, so nothing of it is stored.
+ * name. Throws on the first bad frame, with a message for the uploader: the whole upload is rejected, so
+ * nothing of it is stored. Runs in the verifier threads (pack-verifier.ts); `scratch` takes each decoded
+ * chunk in turn.
  */
-export function parseFrames(body: Buffer): FramedChunk[] {
-  const chunks: FramedChunk[] = [];
+export function checkFrames(body: Uint8Array, scratch: Buffer): FrameRange[] {
+  const frames: FrameRange[] = [];
+  const bytes = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   let at = 0;
   const header = CHUNK_FRAME.hashBytes + CHUNK_FRAME.lengthBytes;
-  while (at < body.length) {
-    if (body.length - at < header) throw badRequest(`pack: truncated chunk header at byte ${at}.`);
-    const hash = body.subarray(at, at + CHUNK_FRAME.hashBytes).toString('hex');
-    const length = body.readUInt32BE(at + CHUNK_FRAME.hashBytes);
+  while (at < bytes.length) {
+    if (bytes.length - at < header) throw new Error(`pack: truncated chunk header at byte ${at}.`);
+    const hash = bytes.subarray(at, at + CHUNK_FRAME.hashBytes).toString('hex');
+    const length = bytes.readUInt32BE(at + CHUNK_FRAME.hashBytes);
     const start = at + header;
-    if (length < 1 || start + length > body.length) throw badRequest(`pack: chunk ${hash} declares ${length} bytes, but the body ends first.`);
-    const encoded = body.subarray(start, start + length);
+    if (length < 1 || start + length > bytes.length) throw new Error(`pack: chunk ${hash} declares ${length} bytes, but the body ends first.`);
     let plain: Buffer;
     try {
-      plain = decodeChunk(encoded);
+      plain = decodeChunk(bytes.subarray(start, start + length), scratch);
     } catch (err) {
-      throw badRequest(`pack: chunk ${hash} cannot be decoded (${err instanceof Error ? err.message : String(err)}).`);
+      throw new Error(`pack: chunk ${hash} cannot be decoded (${err instanceof Error ? err.message : String(err)}).`);
     }
-    if (createHash('sha256').update(plain).digest('hex') !== hash) throw badRequest(`pack: chunk ${hash} does not match its name (SHA-256 of its content differs); nothing was stored.`);
-    chunks.push({ hash, encoded });
+    if (createHash('sha256').update(plain).digest('hex') !== hash) throw new Error(`pack: chunk ${hash} does not match its name (SHA-256 of its content differs); nothing was stored.`);
+    frames.push({ hash, start, length });
     at = start + length;
   }
-  return chunks;
+  return frames;
 }
 
 /**

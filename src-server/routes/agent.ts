@@ -1,4 +1,5 @@
-import type { RawServerBase } from 'fastify';
+import type { Readable } from 'node:stream';
+import type { FastifyRequest, RawServerBase } from 'fastify';
 import type { FastifyPluginAsyncTypebox, TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
@@ -12,7 +13,6 @@ import {
   BackupSummary,
   ChunkHash,
   Manifest,
-  MAX_PACK_BYTES,
   MissingQuery,
   MissingResult,
   PackStored,
@@ -25,6 +25,7 @@ import { ErrorBody, IdParams, ListOf } from '../../src-shared/api/common.js';
 import { Schedule } from '../../src-shared/api/schedules.js';
 import { bearerToken } from '../app.js';
 import { ApiError } from '../errors.js';
+import { PackUpload } from '../dataplane/pack-verifier.js';
 import type { Services } from '../services.js';
 import { toClient } from '../clients.js';
 
@@ -50,7 +51,10 @@ export const agentRoutes =
     );
 
     await api.register(async (authed) => {
-      authed.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: MAX_PACK_BYTES }, (_req, body, done) => done(null, body));
+      authed.addContentTypeParser('application/octet-stream', async (req: FastifyRequest, payload: Readable) => {
+        const declared = req.headers['content-length'];
+        return s.backups.receivePack(payload, declared === undefined ? undefined : Number(declared));
+      });
       authed.addHook('onRequest', async (req) => {
         const token = bearerToken(req);
         const client = token ? s.clients.byAgentToken(token) : null;
@@ -87,7 +91,7 @@ export const agentRoutes =
           },
         },
         async (req) => {
-          if (!Buffer.isBuffer(req.body)) throw new ApiError('BAD_REQUEST', 'A pack is sent as application/octet-stream.', undefined, 415);
+          if (!(req.body instanceof PackUpload)) throw new ApiError('BAD_REQUEST', 'A pack is sent as application/octet-stream.', undefined, 415);
           return s.backups.storePack(req.agentClient, req.params.id, req.body);
         },
       );

@@ -103,6 +103,7 @@ describe('backup and restore', () => {
       ['zero.bin', '', 0o644],
       ['script.sh', '#!/bin/sh\necho hi\n', 0o755],
       ['readonly.txt', 'read only', 0o444],
+      ['old.txt', 'last written before 1970', 0o644],
     ];
     for (const [name, data, mode] of files) {
       await writeFile(path.join(src, name), data);
@@ -113,16 +114,18 @@ describe('backup and restore', () => {
     // Distinct past mtimes everywhere, directories last and deepest first so their children do not touch them.
     let t = Date.UTC(2021, 2, 3, 4, 5, 6, 789);
     for (const [name] of files) await utimes(path.join(src, name), new Date(t), new Date((t += 61_001)));
+    // Extracted archives and some file systems carry mtimes before the epoch (negative).
+    await utimes(path.join(src, 'old.txt'), new Date(t), new Date(Date.UTC(1965, 5, 7, 8, 9, 10, 500)));
     for (const dir of ['docs/nested/deeper', 'docs/nested', 'docs', 'empty-dir', '.']) await utimes(path.join(src, dir), new Date(t), new Date((t += 3_601_001)));
     await chmod(path.join(src, 'docs/nested'), 0o750);
 
     await agent('schedule', 'add', '--name', 'tree', '--source', src);
     const backup = await agent('backup', '--schedule', 'tree');
-    expect(backup.stdout).toMatch(/: success; 5 files scanned/);
+    expect(backup.stdout).toMatch(/: success; 6 files scanned/);
 
     const target = path.join(work, 'tree-restored');
     const restore = await agent('restore', '--schedule', 'tree', '--target', target);
-    expect(restore.stdout).toMatch(/: success; 5 files/);
+    expect(restore.stdout).toMatch(/: success; 6 files/);
     const original = await treeDigest(src);
     const restored = await treeDigest(restoredPath(target, src));
     expect([...restored.keys()]).toEqual([...original.keys()]);
@@ -135,16 +138,16 @@ describe('backup and restore', () => {
     const schedule = await scheduleNamed('tree');
     const [report] = await backupReports(schedule.id);
     const totalBytes = files.reduce((n, [, data]) => n + Buffer.byteLength(data), 0);
-    expect(report).toMatchObject({ status: 'success', filesScanned: 5, filesUploaded: 4, bytesScanned: totalBytes, error: null });
+    expect(report).toMatchObject({ status: 'success', filesScanned: 6, filesUploaded: 5, bytesScanned: totalBytes, error: null });
     const [restoreReport] = ok(await admin.get<List<RestoreReport>>(`/schedules/${schedule.id}/reports/restore`)).items;
-    expect(restoreReport).toMatchObject({ status: 'success', files: 5, bytes: totalBytes, target: path.resolve(target) });
+    expect(restoreReport).toMatchObject({ status: 'success', files: 6, bytes: totalBytes, target: path.resolve(target) });
   });
 
   it('backs up nothing again when nothing changed, without reading the files', async () => {
     const second = await agent('backup', '--schedule', 'tree');
     expect(chunksUploaded(second.stdout)).toBe(0);
     const [report] = await backupReports((await scheduleNamed('tree')).id);
-    expect(report).toMatchObject({ status: 'success', filesScanned: 5, filesUploaded: 0, bytesUploaded: 0 });
+    expect(report).toMatchObject({ status: 'success', filesScanned: 6, filesUploaded: 0, bytesUploaded: 0 });
   });
 
   it('uploads at most 3 chunks after changing 1 byte in the middle of, or inserting 100 bytes at the start of, a 64 MiB file', async () => {
@@ -221,18 +224,56 @@ describe('backup and restore', () => {
 });
 
 describe('the data plane', () => {
+  const frame = (name: Buffer, content: Buffer) => {
+    const encoded = encodeChunk(content);
+    const header = Buffer.alloc(36);
+    name.copy(header);
+    header.writeUInt32BE(encoded.length, 32);
+    return Buffer.concat([header, encoded]);
+  };
+  const agentToken = async () => (JSON.parse(await readFile(path.join(stateDir, 'state.json'), 'utf8')) as { token: string }).token;
+  /** PUTs a pack as a stream of `pieces`, so it goes out chunked, without a Content-Length. */
+  const putStreamed = async (backupId: string, pieces: Buffer[]) =>
+    fetch(`${server.api}/agent/backups/${backupId}/packs`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${await agentToken()}`, 'content-type': 'application/octet-stream' },
+      body: new ReadableStream({
+        pull(controller) {
+          const piece = pieces.shift();
+          if (piece) controller.enqueue(piece);
+          else controller.close();
+        },
+      }),
+      duplex: 'half',
+    } as RequestInit);
+
+  it('takes a pack sent without a Content-Length, larger than a pooled body buffer, and refuses one over 64 MiB with 413', async () => {
+    const agentApi = new TestClient(server.api, await agentToken());
+    const schedule = await scheduleNamed('tree');
+    const { backupId } = ok(await agentApi.post<{ backupId: string }>('/agent/backups', { scheduleId: schedule.id }), 201);
+    const contents = [1, 2, 3].map((i) => pseudoRandom(900 + i, 7 * MIB));
+    const names = contents.map((c) => createHash('sha256').update(c).digest());
+    const frames = contents.map((c, i) => frame(names[i]!, c));
+    const stored = await putStreamed(backupId, frames.flatMap((f) => [f.subarray(0, 1000), f.subarray(1000)]));
+    expect(stored.status).toBe(200);
+    expect(await stored.json()).toEqual({ chunks: 3, bytes: frames.reduce((n, f) => n + f.length - 36, 0) });
+    const { missing } = ok(await agentApi.post<{ missing: string[] }>(`/agent/backups/${backupId}/missing`, { hashes: names.map((n) => n.toString('hex')) }));
+    expect(missing).toEqual([]);
+
+    const storeBefore = await bytesUnder(path.join(server.dataDir, 'chunks', customer.id));
+    const big = pseudoRandom(950, 8 * MIB);
+    const tooLarge = await putStreamed(backupId, Array.from({ length: 9 }, () => frame(createHash('sha256').update(big).digest(), big)));
+    expect(tooLarge.status).toBe(413);
+    expect(((await tooLarge.json()) as { error: { message: string } }).error.message).toMatch(/larger than 67108864 bytes/);
+    expect(await bytesUnder(path.join(server.dataDir, 'chunks', customer.id))).toBe(storeBefore);
+    ok(await agentApi.post(`/agent/backups/${backupId}/fail`, { stats: { filesScanned: 0, filesUploaded: 0, bytesScanned: 0, bytesUploaded: 0 }, error: 'test' }), 204);
+  });
+
   it('rejects a pack whose chunk does not match its name, and stores nothing of it', async () => {
-    const { token } = JSON.parse(await readFile(path.join(stateDir, 'state.json'), 'utf8')) as { token: string };
+    const token = await agentToken();
     const agentApi = new TestClient(server.api, token);
     const schedule = await scheduleNamed('tree');
     const { backupId } = ok(await agentApi.post<{ backupId: string }>('/agent/backups', { scheduleId: schedule.id }), 201);
-    const frame = (name: Buffer, content: Buffer) => {
-      const encoded = encodeChunk(content);
-      const header = Buffer.alloc(36);
-      name.copy(header);
-      header.writeUInt32BE(encoded.length, 32);
-      return Buffer.concat([header, encoded]);
-    };
     const honest = Buffer.from(`an honest chunk ${Date.now()}`);
     const claimed = Buffer.from(`the chunk the name claims ${Date.now()}`);
     const claimedName = createHash('sha256').update(claimed).digest();
@@ -294,6 +335,6 @@ describe('TLS', () => {
     expect((await runAgent(['schedule', 'add', '--name', 'tls', '--source', src, '--state-dir', pinnedDir])).code).toBe(0);
     const backup = await runAgent(['backup', '--schedule', 'tls', '--state-dir', pinnedDir]);
     expect(backup.code, backup.stderr).toBe(0);
-    expect(backup.stdout).toMatch(/: success; 5 files scanned/);
+    expect(backup.stdout).toMatch(/: success; 6 files scanned/);
   });
 });
