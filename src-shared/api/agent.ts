@@ -64,7 +64,8 @@ export const ManifestEntry = Type.Object(
     path: Type.String({ minLength: 1, maxLength: 4096 }),
     type: Type.Union([Type.Literal('file'), Type.Literal('dir'), Type.Literal('symlink')]),
     size: Bytes,
-    mtimeMs: Type.Integer({ minimum: 0 }),
+    /** Milliseconds since the epoch; negative before 1970 (extracted archives, some file systems). */
+    mtimeMs: Type.Integer(),
     mode: Type.Integer({ minimum: 0, maximum: 0o7777 }),
     linkTarget: Type.Optional(Type.String({ maxLength: 4096 })),
     /** The file's chunks in order (files only). */
