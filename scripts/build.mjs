@@ -25,6 +25,8 @@ await Promise.all([
   // The server's pack verifier threads load this file from next to cli.js (src-server/dataplane/pack-verifier.ts).
   build(node('src-server/dataplane/pack-verifier-thread.ts', 'dist/server/pack-verifier-thread.js')),
   build(node('src-agent/cli.ts', 'dist/agent/cli.js')),
+  // The agent's chunking thread loads this file from next to cli.js (src-agent/chunk-offload.ts).
+  build(node('src-agent/chunk-thread.ts', 'dist/agent/chunk-thread.js')),
   build(node('src-main/web/cli.ts', 'dist/main/web.js')),
   build(node('src-main/shell/main.ts', 'dist/main/shell.js')),
   build(node('src-main/shell/launch.ts', 'dist/main/launch.js')),

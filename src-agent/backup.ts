@@ -15,7 +15,10 @@ import { hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { BackupCommit, BackupStarted, BackupStats, BackupSummary, Manifest, ManifestEntry } from '../src-shared/api/agent.js';
-import { chunkStream, DEFAULT_MIN_CHUNK_SIZE } from './chunker.js';
+import { ChunkThread } from './chunk-offload.js';
+import type { ChunkRange } from './chunk-thread.js';
+import { DEFAULT_MAX_CHUNK_SIZE, DEFAULT_MIN_CHUNK_SIZE } from './chunker.js';
+import { allocateReadBuffers, chunkFile } from './file-chunks.js';
 import { errorList, reason } from './format.js';
 import { collectNow } from './memory.js';
 import { Limiter } from './concurrency.js';
@@ -25,7 +28,6 @@ import { walkSources, type SnapshotEntry } from './snapshot.js';
 import type { StateDir } from './state.js';
 import { ChunkUploader, type ChunkOwner } from './uploader.js';
 
-const MIB = 1024 * 1024;
 /**
  * A file shorter than the chunker's minimum chunk size is one chunk: the whole file (no boundary is
  * considered before minSize). Such files skip the chunker and are read with synchronous calls: on
@@ -33,8 +35,6 @@ const MIB = 1024 * 1024;
  * cost 2.7 s (four promise round trips per file), and that one thread is what limits a backup.
  */
 const SMALL_FILE_BYTES = DEFAULT_MIN_CHUNK_SIZE;
-/** Read size for larger files: large reads keep syscalls and per-read overhead negligible. */
-const READ_BYTES = 4 * MIB;
 /**
  * Larger files are read one at a time: chunking runs on the one JavaScript thread anyway, and the next
  * read is already in flight while a buffer is chunked (see readAhead).
@@ -117,6 +117,11 @@ class BackupRun {
   private filesScanned = 0;
   private bytesScanned = 0;
   private readonly large = new Limiter(LARGE_FILES_IN_FLIGHT);
+  /** Changed files chunked on the second thread, one at a time (see readOffloaded). */
+  private readonly offloaded = new Limiter(1);
+  private readonly chunkThread = new ChunkThread();
+  /** Where readOffloaded reads a new chunk again: one at a time, at most the largest chunk. */
+  private rereadBuffer: Buffer | null = null;
   private readonly reading = new Set<Promise<void>>();
   /**
    * Read buffers, allocated once per run rather than once per read or file: nothing on the data path
@@ -230,15 +235,22 @@ class BackupRun {
   private async startReading(entry: ManifestEntry, index: number, count = true): Promise<void> {
     const file: ReadFile = { entry, owner: { uploaded: false } };
     if (entry.size < SMALL_FILE_BYTES && (await this.readSmall(file, index, count))) return;
+    if (this.previous.has(entry.path)) {
+      // A changed file: mostly known chunks. The walk goes on meanwhile.
+      this.track(this.offloaded.run(() => this.readOffloaded(file, index, count)));
+      return;
+    }
     await this.large.acquire();
-    const task = this.readLarge(file, index, count)
+    this.track(this.readLarge(file, index, count).finally(() => this.large.release()));
+  }
+
+  /** A read in flight: its failure ends the run, and settleReads waits for it. */
+  private track(read: Promise<void>): void {
+    const task = read
       .catch((error: unknown) => {
         this.fatal ??= { error };
       })
-      .finally(() => {
-        this.large.release();
-        this.reading.delete(task);
-      });
+      .finally(() => this.reading.delete(task));
     this.reading.add(task);
   }
 
@@ -263,11 +275,9 @@ class BackupRun {
   private async readLarge(file: ReadFile, index: number, count: boolean): Promise<void> {
     const hashes: string[] = [];
     let size = 0;
-    let handle: FileHandle | null = null;
     try {
-      handle = await open(file.entry.path, 'r');
-      this.readBuffers ??= [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)];
-      for await (const chunk of chunkStream(readAhead(handle, this.readBuffers), { borrow: true })) {
+      this.readBuffers ??= allocateReadBuffers();
+      for await (const chunk of chunkFile(file.entry.path, this.readBuffers)) {
         hashes.push(chunk.hash);
         size += chunk.data.length;
         await this.uploader.add(chunk.hash, chunk.data, file.owner);
@@ -276,10 +286,42 @@ class BackupRun {
       if (this.uploader.failed || error instanceof AgentApiError || error instanceof TransportError) throw error;
       this.skip(file.entry, index, error);
       return;
+    }
+    this.record(file, hashes, size, count);
+  }
+
+  /**
+   * A changed file, chunked on the second thread. Only the chunks the server may lack are read again
+   * here, each checked against its name; if one differs (the file is being written to), or the thread
+   * could not read the file, it is read on this thread instead, as any other large file.
+   */
+  private async readOffloaded(file: ReadFile, index: number, count: boolean): Promise<void> {
+    const chunks = await this.chunkThread.chunk(file.entry.path).catch(() => null);
+    const reread = chunks && (await this.rereadNew(file, chunks));
+    if (!reread) return this.large.run(() => this.readLarge(file, index, count));
+    this.record(file, chunks.map((c) => c.hash), chunks.reduce((n, c) => n + c.length, 0), count);
+  }
+
+  /** Hands the chunks the uploader still needs to it, read again; false if the file no longer matches. */
+  private async rereadNew(file: ReadFile, chunks: readonly ChunkRange[]): Promise<boolean> {
+    let handle: FileHandle | null = null;
+    try {
+      for (const chunk of chunks) {
+        if (!this.uploader.needs(chunk.hash)) continue;
+        handle ??= await open(file.entry.path, 'r');
+        this.rereadBuffer ??= Buffer.allocUnsafe(DEFAULT_MAX_CHUNK_SIZE);
+        const data = this.rereadBuffer.subarray(0, chunk.length);
+        const { bytesRead } = await handle.read(data, 0, chunk.length, chunk.offset);
+        if (bytesRead !== chunk.length || hash('sha256', data, 'hex') !== chunk.hash) return false;
+        await this.uploader.add(chunk.hash, data, file.owner);
+      }
+      return true;
+    } catch (error) {
+      if (this.uploader.failed || error instanceof AgentApiError || error instanceof TransportError) throw error;
+      return false;
     } finally {
       await handle?.close();
     }
-    this.record(file, hashes, size, count);
   }
 
   /** The file vanished or became unreadable between the walk and the read: left out, and said so. */
@@ -314,29 +356,6 @@ function readWhole(filePath: string, buffer: Buffer): number {
     }
   } finally {
     closeSync(fd);
-  }
-}
-
-/**
- * Reads a file through two alternating buffers, the next read already in flight while the consumer
- * works on the current buffer. chunkStream allows this: it never keeps an input buffer once it asks for
- * the next one.
- */
-async function* readAhead(handle: FileHandle, [first, second]: [Buffer, Buffer]): AsyncGenerator<Uint8Array, void, undefined> {
-  let current = first;
-  let spare = second;
-  let reading = handle.read(current, 0, current.length, null);
-  try {
-    for (;;) {
-      const { bytesRead } = await reading;
-      if (bytesRead === 0) return;
-      reading = handle.read(spare, 0, spare.length, null);
-      yield current.subarray(0, bytesRead);
-      [current, spare] = [spare, current];
-    }
-  } finally {
-    // A read still in flight must land before the caller closes the file or reuses the buffers.
-    await reading.catch(() => undefined);
   }
 }
 

@@ -7,8 +7,8 @@
  * (`C:/Users/ann/file.txt`). One spelling on every platform keeps manifests comparable between runs and
  * lets restore map a path under a source root onto a target folder with plain string operations.
  */
-import { lstat, readdir, readlink, chmod, lutimes, stat, utimes } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { lstatSync, readlinkSync, statSync, type Stats } from 'node:fs';
+import { readdir, readlink, chmod, lstat, lutimes, utimes } from 'node:fs/promises';
 import path from 'node:path';
 
 export type SnapshotEntryType = 'file' | 'dir' | 'symlink';
@@ -56,8 +56,34 @@ export interface SnapshotError {
 
 export type SnapshotItem = SnapshotEntry | SnapshotError;
 
-/** How many lstat calls run at once within one directory: hides per-call latency on network shares. */
+/** How many lstat calls run at once within one directory once stats proved slow (see Stater). */
 const STAT_CONCURRENCY = 32;
+/**
+ * A stat answered from the kernel's caches takes a few microseconds, synchronously; as a promise it costs
+ * a thread-pool round trip, which made the walk over 20,000 local files take 0.6 s. On a network share a
+ * stat can take a millisecond, and then only many in flight keep the walk fast. So the walk stats
+ * synchronously until a directory averages more than this per entry, and concurrently from then on.
+ */
+const SLOW_STAT_MS = 0.2;
+
+/** Stats a directory's entries, synchronously while that is fast (see SLOW_STAT_MS). */
+class Stater {
+  private concurrent = false;
+
+  async list(dirPath: string, names: readonly string[], identity: boolean): Promise<SnapshotItem[]> {
+    if (this.concurrent) {
+      const items: SnapshotItem[] = [];
+      for (let i = 0; i < names.length; i += STAT_CONCURRENCY) {
+        items.push(...(await Promise.all(names.slice(i, i + STAT_CONCURRENCY).map((name) => describeEntryAsync(joinPath(dirPath, name), identity)))));
+      }
+      return items;
+    }
+    const began = performance.now();
+    const items = names.map((name) => describeEntry(joinPath(dirPath, name), lstatSync, readlinkSync, identity));
+    if (names.length > 0 && (performance.now() - began) / names.length > SLOW_STAT_MS) this.concurrent = true;
+    return items;
+  }
+}
 
 /**
  * Walks the given absolute source paths depth-first and yields one item per file, directory (empty ones
@@ -77,16 +103,17 @@ const STAT_CONCURRENCY = 32;
  */
 export async function* walkSources(sources: readonly string[], options: WalkOptions = {}): AsyncGenerator<SnapshotItem, void, undefined> {
   const identity = options.identity ?? false;
+  const stater = new Stater();
   for (const source of sources) {
     if (!path.isAbsolute(source)) throw new TypeError(`backup source must be an absolute path, got "${source}"`);
   }
   for (const root of coveringRoots(sources.map((source) => toSlashes(path.resolve(source))))) {
-    const rootItem = await describeEntry(root, stat, identity);
+    const rootItem = describeEntry(root, statSync, readlinkSync, identity);
     yield rootItem;
     if (rootItem.type !== 'dir') continue;
 
     // An explicit stack instead of recursive generators: each yield then costs the same at any depth.
-    const stack: { items: SnapshotItem[]; next: number }[] = [{ items: await listDirectory(root, identity), next: 0 }];
+    const stack: { items: SnapshotItem[]; next: number }[] = [{ items: await listDirectory(stater, root, identity), next: 0 }];
     for (let frame = stack.at(-1); frame; frame = stack.at(-1)) {
       const item = frame.items[frame.next++];
       if (!item) {
@@ -94,7 +121,7 @@ export async function* walkSources(sources: readonly string[], options: WalkOpti
         continue;
       }
       yield item;
-      if (item.type === 'dir') stack.push({ items: await listDirectory(item.path, identity), next: 0 });
+      if (item.type === 'dir') stack.push({ items: await listDirectory(stater, item.path, identity), next: 0 });
     }
   }
 }
@@ -132,7 +159,7 @@ function coveringRoots(roots: string[]): string[] {
   );
 }
 
-async function listDirectory(dirPath: string, identity: boolean): Promise<SnapshotItem[]> {
+async function listDirectory(stater: Stater, dirPath: string, identity: boolean): Promise<SnapshotItem[]> {
   let names: string[];
   try {
     names = await readdir(dirPath);
@@ -141,29 +168,38 @@ async function listDirectory(dirPath: string, identity: boolean): Promise<Snapsh
   }
   // The default sort compares UTF-16 code units: deterministic and independent of the locale.
   names.sort();
-  const items: SnapshotItem[] = [];
-  for (let i = 0; i < names.length; i += STAT_CONCURRENCY) {
-    const batch = names.slice(i, i + STAT_CONCURRENCY).map((name) => describeEntry(joinPath(dirPath, name), lstat, identity));
-    items.push(...(await Promise.all(batch)));
-  }
-  return items;
+  return stater.list(dirPath, names, identity);
 }
 
-async function describeEntry(entryPath: string, statFn: (p: string) => Promise<Stats>, identity: boolean): Promise<SnapshotItem> {
+async function describeEntryAsync(entryPath: string, identity: boolean): Promise<SnapshotItem> {
   try {
-    const stats = await statFn(entryPath);
-    // Rounded, not truncated: writing an mtime back goes through a double number of seconds, so a
-    // restored x.123 s can read back as x.122999 s and truncation would lose a millisecond per round trip.
-    const common = { path: entryPath, mtimeMs: Math.round(stats.mtimeMs), mode: stats.mode & 0o7777 };
-    if (stats.isFile()) {
-      return identity ? { type: 'file', ...common, size: stats.size, ctimeMs: Math.round(stats.ctimeMs), ino: stats.ino } : { type: 'file', ...common, size: stats.size };
-    }
-    if (stats.isDirectory()) return { type: 'dir', ...common, size: 0 };
-    if (stats.isSymbolicLink()) return { type: 'symlink', ...common, size: 0, linkTarget: await readlink(entryPath) };
-    return { type: 'error', path: entryPath, code: 'UNSUPPORTED_TYPE', error: `${specialKind(stats)} cannot be backed up` };
+    const stats = await lstat(entryPath);
+    return describeStats(entryPath, stats, identity, stats.isSymbolicLink() ? await readlink(entryPath) : '');
   } catch (error) {
     return toError(entryPath, error);
   }
+}
+
+function describeEntry(entryPath: string, statFn: (p: string) => Stats, readlinkFn: (p: string) => string, identity: boolean): SnapshotItem {
+  try {
+    const stats = statFn(entryPath);
+    return describeStats(entryPath, stats, identity, stats.isSymbolicLink() ? readlinkFn(entryPath) : '');
+  } catch (error) {
+    return toError(entryPath, error);
+  }
+}
+
+/** `linkTarget`: the symlink's target (read by the caller), else unused. */
+function describeStats(entryPath: string, stats: Stats, identity: boolean, linkTarget: string): SnapshotItem {
+  // Rounded, not truncated: writing an mtime back goes through a double number of seconds, so a
+  // restored x.123 s can read back as x.122999 s and truncation would lose a millisecond per round trip.
+  const common = { path: entryPath, mtimeMs: Math.round(stats.mtimeMs), mode: stats.mode & 0o7777 };
+  if (stats.isFile()) {
+    return identity ? { type: 'file', ...common, size: stats.size, ctimeMs: Math.round(stats.ctimeMs), ino: stats.ino } : { type: 'file', ...common, size: stats.size };
+  }
+  if (stats.isDirectory()) return { type: 'dir', ...common, size: 0 };
+  if (stats.isSymbolicLink()) return { type: 'symlink', ...common, size: 0, linkTarget };
+  return { type: 'error', path: entryPath, code: 'UNSUPPORTED_TYPE', error: `${specialKind(stats)} cannot be backed up` };
 }
 
 function specialKind(stats: Stats): string {

@@ -133,6 +133,11 @@ export class ChunkUploader {
     for (const hash of hashes) this.seen.add(hash);
   }
 
+  /** False for a hash known to be on the server or already handed in this run: `add` would skip it. */
+  needs(hash: string): boolean {
+    return !this.seen.has(hash);
+  }
+
   /** Lets these hashes be asked about and uploaded again (the commit said the server lacks them). */
   forget(hashes: Iterable<string>): void {
     for (const hash of hashes) this.seen.delete(hash);

@@ -7,11 +7,11 @@
  * pressure" some 60 times (about 1 s). So bodies are read into buffers from a small pool, which move to
  * a verifier thread and back (transferred, never copied), and the main thread allocates nothing per pack.
  */
-import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { MAX_PACK_BYTES } from '../../src-shared/api/agent.js';
+import { startWorker } from '../../src-shared/worker-thread.js';
 import { ApiError, badRequest } from '../errors.js';
 import type { FramedChunk, FrameRange } from './pack-files.js';
 
@@ -60,17 +60,6 @@ interface Waiting {
 }
 
 const tooLarge = () => new ApiError('BAD_REQUEST', `The pack is larger than ${MAX_PACK_BYTES} bytes; send smaller packs.`, undefined, 413);
-
-/** A verifier thread, from pack-verifier-thread.js bundled next to the server's CLI (dist/server), else from source. */
-function startThread(): Worker {
-  const built = new URL('./pack-verifier-thread.js', import.meta.url);
-  if (existsSync(built)) return new Worker(built);
-  // From source, under tsx: Node 20 does not apply `--import` hooks to worker threads, so the thread
-  // registers tsx itself before loading the TypeScript entry.
-  const source = new URL('./pack-verifier-thread.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(source)}); });`, { eval: true });
-}
 
 export class PackVerifier {
   private readonly threads: Thread[] = [];
@@ -145,7 +134,8 @@ export class PackVerifier {
   }
 
   private spawn(): Thread {
-    const worker = startThread();
+    // Bundled next to the server's CLI (dist/server), or the source next to this file.
+    const worker = startWorker(new URL('./pack-verifier-thread.js', import.meta.url), new URL('./pack-verifier-thread.ts', import.meta.url));
     const thread: Thread = { worker, load: 0 };
     this.threads.push(thread);
     worker.on('message', (result: VerifyResult) => {

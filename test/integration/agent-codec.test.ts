@@ -1,9 +1,15 @@
 /**
- * The agent's own encoding paths, checked against what the server decodes: pack frames, and the
- * chunker's `borrow` mode (views must carry exactly the bytes and hashes of copies). No processes: these
- * are the pieces the end-to-end tests in agent-backup.test.ts rely on.
+ * The agent's own encoding paths, checked against what the server decodes: pack frames, the chunker's
+ * `borrow` mode (views must carry exactly the bytes and hashes of copies), and the chunking thread (the
+ * same chunks as on the main thread). These are the pieces the end-to-end tests in agent-backup.test.ts
+ * rely on; a failing chunking thread would not fail those (the agent falls back to its main thread).
  */
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { chunkStream } from '../../src-agent/chunker.js';
 import { encodeFrame } from '../../src-agent/uploader.js';
@@ -56,6 +62,31 @@ describe('chunkStream borrow mode', () => {
       const borrowed = await collect(true, readSize);
       expect(borrowed).toEqual(copies);
       expect(borrowed.every((c) => c.hash === c.sha)).toBe(true);
+    }
+  });
+});
+
+describe('the chunking thread', () => {
+  it('finds the same chunks as chunkStream on the main thread, and reports a file it cannot read', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'chunk-thread-'));
+    try {
+      const file = path.join(dir, 'data.bin');
+      const data = Buffer.concat([pseudoRandom(21, 6 * MIB), text(2 * MIB, 22), pseudoRandom(23, 3 * MIB + 5)]);
+      await writeFile(file, data);
+      const expected: { hash: string; offset: number; length: number }[] = [];
+      for await (const chunk of chunkStream([data])) expected.push({ hash: chunk.hash, offset: chunk.offset, length: chunk.data.length });
+      // A process of its own, as the agent runs it: the thread is started from its TypeScript source through tsx.
+      const script = `import { ChunkThread } from ${JSON.stringify(path.resolve('src-agent/chunk-offload.ts'))};
+        const thread = new ChunkThread();
+        const chunks = await thread.chunk(${JSON.stringify(file)});
+        const error = await thread.chunk(${JSON.stringify(path.join(dir, 'missing'))}).then(() => null, (e) => e.message);
+        console.log(JSON.stringify({ chunks, error }));`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+      const result = JSON.parse(stdout) as { chunks: unknown; error: string };
+      expect(result.chunks).toEqual(expected);
+      expect(result.error).toMatch(/ENOENT/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });
