@@ -4,10 +4,10 @@
 //
 // Fair settings, and what each side pays:
 // - Both read the same files from a warm page cache (just generated), on the same machine and cores.
-// - The agent is the real CLI process as shipped: src-agent/cli.ts bundled by esbuild the way
-//   scripts/build.mjs builds dist/agent/cli.js, run by plain node. (Under tsx, as `npm run agent` runs
-//   it in development, the transpiler adds about 30 MiB and half a second to every start; the last row
-//   shows one such run.) It talks HTTP to a real server on 127.0.0.1 (--http), which decodes and
+// - The agent and the server are the real CLI processes as shipped: dist/agent/cli.js and
+//   dist/server/cli.js from `npm run build` (run first), by plain node. (Under tsx, as `npm run agent`
+//   runs it in development, the transpiler adds about 30 MiB and half a second to every start; the last
+//   row shows one such run.) The agent talks HTTP to the server on 127.0.0.1 (--http), which decodes and
 //   SHA-256-checks every chunk and fsyncs every pack: the server's CPU counts against the agent's wall
 //   time, since they share the machine, and is shown in its own rows.
 // - restic 0.14 with its defaults: repository format 2 with compression "auto" (zstd), its own cache in a
@@ -23,7 +23,6 @@ import { lstat, mkdir, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
 import type { Customer, List, Reseller } from '../../src-shared/api/index.js';
 import { TestClient } from '../support/api-client.js';
 import { startServer } from '../support/server-process.js';
@@ -194,13 +193,6 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** Bundles the agent CLI like scripts/build.mjs does (only the native zstd binding stays external). */
-async function bundleAgent(): Promise<string> {
-  const outfile = path.join(ROOT, 'dist/bench/agent-cli.mjs');
-  await build({ entryPoints: [path.join(ROOT, 'src-agent/cli.ts')], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20', external: ['zstd-napi'], logLevel: 'warning' });
-  return outfile;
-}
-
 const mib = (bytes: number) => `${(bytes / MIB).toFixed(1)} MiB`;
 const secs = (s: number) => `${s.toFixed(2)} s`;
 const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
@@ -212,7 +204,9 @@ export async function benchAgentVsRestic(): Promise<void> {
   const stateDir = path.join(root, 'agent-state');
   const repo = path.join(root, 'restic-repo');
   const resticEnv = { ...process.env, RESTIC_PASSWORD, RESTIC_REPOSITORY: repo, RESTIC_CACHE_DIR: path.join(root, 'restic-cache') };
-  const server = await startServer({ dataDir: path.join(root, 'server'), args: ['--maintenance-interval', '0'] });
+  console.log('building dist/ (npm run build) ...');
+  await measure(process.execPath, [path.join(ROOT, 'scripts/build.mjs')]);
+  const server = await startServer({ dataDir: path.join(root, 'server'), args: ['--maintenance-interval', '0'], built: true });
   try {
     console.log(`generating ${SMALL_FILES} small files and ${BIG_FILES_MIB.length} big files in ${data} ...`);
     const corpus = textCorpus(new Keystream('bench corpus v1'));
@@ -221,8 +215,7 @@ export async function benchAgentVsRestic(): Promise<void> {
     const admin = await new TestClient(server.api).login();
     const reseller = (await admin.get<List<Reseller>>('/resellers')).body.items[0]!;
     await admin.post<Customer>(`/resellers/${reseller.id}/customers`, { name: 'Bench Customer', autoAuthorization: true });
-    const bundled = await bundleAgent();
-    const agent = (...args: string[]) => measure(process.execPath, [bundled, ...args, '--state-dir', stateDir]);
+    const agent = (...args: string[]) => measure(process.execPath, [path.join(ROOT, 'dist/agent/cli.js'), ...args, '--state-dir', stateDir]);
     const agentTsx = (...args: string[]) => measure(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src-agent/cli.ts'), ...args, '--state-dir', stateDir]);
     const serverPid = server.process.pid!;
     await agent('register', '--server', server.url, '--customer', 'Bench Customer', '--name', 'bench');
@@ -264,6 +257,5 @@ export async function benchAgentVsRestic(): Promise<void> {
   } finally {
     await server.stop();
     await rm(root, { recursive: true, force: true });
-    await rm(path.join(ROOT, 'dist/bench'), { recursive: true, force: true });
   }
 }

@@ -28,6 +28,8 @@ export interface StartOptions {
   args?: string[];
   /** Serve plain HTTP (loopback only); the default here, since most tests are not about TLS. */
   http?: boolean;
+  /** Run the shipped bundle `dist/server/cli.js` (`npm run build` first) rather than the source through tsx. */
+  built?: boolean;
 }
 
 /** A temp data dir that the caller removes with `removeDir`. */
@@ -35,12 +37,13 @@ export const tempDir = (prefix = 'bs-test-') => mkdtemp(path.join(tmpdir(), pref
 export const removeDir = (dir: string) => rm(dir, { recursive: true, force: true });
 
 /**
- * Starts the real server CLI (TypeScript through tsx) on 127.0.0.1:0 and resolves once it printed its
- * `listening <url> fingerprint=<hex|none>` line.
+ * Starts the real server CLI (TypeScript through tsx, or the built bundle) on 127.0.0.1:0 and resolves
+ * once it printed its `listening <url> fingerprint=<hex|none>` line.
  */
 export async function startServer(options: StartOptions = {}): Promise<RunningServer> {
   const dataDir = options.dataDir ?? (await tempDir());
-  const args = ['--import', 'tsx', path.join(ROOT, 'src-server/cli.ts'), '--data-dir', dataDir, '--host', '127.0.0.1', '--port', '0', '--admin-password', ADMIN_PASSWORD];
+  const entry = options.built ? [path.join(ROOT, 'dist/server/cli.js')] : ['--import', 'tsx', path.join(ROOT, 'src-server/cli.ts')];
+  const args = [...entry, '--data-dir', dataDir, '--host', '127.0.0.1', '--port', '0', '--admin-password', ADMIN_PASSWORD];
   if (options.http !== false) args.push('--http');
   args.push(...(options.args ?? []));
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, BACKUP_SERVER_ADMIN_PASSWORD: '' } });
