@@ -117,7 +117,7 @@ class BackupRun {
   private filesScanned = 0;
   private bytesScanned = 0;
   private readonly large = new Limiter(LARGE_FILES_IN_FLIGHT);
-  /** Changed files chunked on the second thread, one at a time (see readOffloaded). */
+  /** Changed files chunked on the second thread, one at a time (see readChanged). */
   private readonly offloaded = new Limiter(1);
   private readonly chunkThread = new ChunkThread();
   /** Where readOffloaded reads a new chunk again: one at a time, at most the largest chunk. */
@@ -237,7 +237,7 @@ class BackupRun {
     if (entry.size < SMALL_FILE_BYTES && (await this.readSmall(file, index, count))) return;
     if (this.previous.has(entry.path)) {
       // A changed file: mostly known chunks. The walk goes on meanwhile.
-      this.track(this.offloaded.run(() => this.readOffloaded(file, index, count)));
+      this.track(this.readChanged(file, index, count));
       return;
     }
     await this.large.acquire();
@@ -288,6 +288,21 @@ class BackupRun {
       return;
     }
     this.record(file, hashes, size, count);
+  }
+
+  /**
+   * A changed file goes to whichever is free first, the chunking thread or this thread's large-file
+   * reader, so both cores chunk when several files changed.
+   */
+  private async readChanged(file: ReadFile, index: number, count: boolean): Promise<void> {
+    const thread = this.offloaded.acquire().then(() => 'thread' as const);
+    const main = this.large.acquire().then(() => 'main' as const);
+    const lane = await Promise.race([thread, main]);
+    // The other lane's slot, once it is granted, is handed on at once.
+    if (lane === 'thread') void main.then(() => this.large.release());
+    else void thread.then(() => this.offloaded.release());
+    if (lane === 'thread') await this.readOffloaded(file, index, count).finally(() => this.offloaded.release());
+    else await this.readLarge(file, index, count).finally(() => this.large.release());
   }
 
   /**
