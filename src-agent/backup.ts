@@ -64,8 +64,7 @@ export async function runBackup(api: ServerClient, stateDir: StateDir, scheduleN
   const run = new BackupRun(api, backupId, previous);
   try {
     await run.scan(schedule.sources);
-    const manifestJson = await run.commit();
-    await stateDir.saveManifest(schedule.id, backupId, manifestJson);
+    await run.commit((manifest) => stateDir.saveManifest(schedule.id, backupId, manifest));
   } catch (error) {
     await run.fail(error);
     throw error;
@@ -185,21 +184,28 @@ class BackupRun {
     collectNow();
   }
 
-  /** Commits the manifest; returns its JSON (the entries array, in pieces) for the state dir's cache. */
-  async commit(): Promise<Buffer[]> {
+  /**
+   * Commits the manifest. `saveCache` writes its JSON (the entries array, in pieces) to the state dir
+   * meanwhile: the copy is used only once the server lists this backup as the schedule's newest.
+   */
+  async commit(saveCache: (manifest: Buffer[]) => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const manifest = manifestJson(this.entries);
       const head: Omit<BackupCommit, 'manifest'> = { status: this.errors.length ? 'partial' : 'success', stats: this.stats() };
       if (this.errors.length) head.error = errorList('backed up', this.errors, MAX_ERROR_TEXT);
       const open = Buffer.from(`${JSON.stringify(head).slice(0, -1)},"manifest":`);
-      try {
-        await this.api.upload('POST', `/agent/backups/${this.backupId}/commit`, [open, ...manifest, Buffer.from('}')], 'application/json');
-        return manifest;
-      } catch (error) {
-        const missing = missingChunks(error);
-        if (!missing || attempt >= COMMIT_ATTEMPTS) throw error;
-        await this.repair(missing);
+      // Both settle before anything else happens, so a save of an earlier attempt never lands last.
+      const [sent, saved] = await Promise.allSettled([
+        this.api.upload('POST', `/agent/backups/${this.backupId}/commit`, [open, ...manifest, Buffer.from('}')], 'application/json'),
+        saveCache(manifest),
+      ]);
+      if (sent.status === 'fulfilled') {
+        if (saved.status === 'rejected') throw saved.reason;
+        return;
       }
+      const missing = missingChunks(sent.reason);
+      if (!missing || attempt >= COMMIT_ATTEMPTS) throw sent.reason;
+      await this.repair(missing);
     }
   }
 

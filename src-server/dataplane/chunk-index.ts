@@ -80,15 +80,21 @@ export class ChunkIndex {
     return { chunks: count, bytes };
   }
 
-  /** The hashes among `hashes` that `owner` lacks; a backup can commit only when this is empty. Call in `store.write`. */
+  /**
+   * Counts one more reference from `backupId` to each of `hashes`; returns the ones `owner` lacks, and then the
+   * caller must abort its transaction (`store.write`), which undoes the counts. A backup commits only when none is missing.
+   */
   reference(backupId: string, owner: string, hashes: ReadonlySet<string>): string[] {
     const list = JSON.stringify([...hashes]);
-    const absent = this.store
-      .all<{ value: string }>('SELECT value FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE owner = ? AND hash = value)', list, owner)
-      .map((r) => r.value);
-    if (absent.length) return absent;
+    // The count of rows updated tells whether every chunk is there; only when one is not are they looked
+    // for one by one (the caller's transaction is then rolled back, with the update).
+    const found = this.store.run('UPDATE chunks SET refs = refs + 1 WHERE owner = ? AND hash IN (SELECT value FROM json_each(?))', owner, list).changes;
+    if (found < hashes.size) {
+      return this.store
+        .all<{ value: string }>('SELECT value FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE owner = ? AND hash = value)', list, owner)
+        .map((r) => r.value);
+    }
     this.store.run('INSERT INTO backup_chunks (backup_id, hash) SELECT ?, value FROM json_each(?)', backupId, list);
-    this.store.run('UPDATE chunks SET refs = refs + 1 WHERE owner = ? AND hash IN (SELECT value FROM json_each(?))', owner, list);
     return [];
   }
 
