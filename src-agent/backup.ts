@@ -314,7 +314,7 @@ class BackupRun {
   /**
    * A changed file, chunked on the second thread. Only the chunks the server may lack are read again
    * here, each checked against its name; if one differs (the file is being written to), or the thread
-   * could not read the file, it is read on this thread instead, as any other large file.
+   * could not read the file, it is read on this thread instead, like every other large file.
    */
   private async readOffloaded(file: ReadFile, index: number, count: boolean): Promise<void> {
     const chunks = await this.chunkThread.chunk(file.entry.path).catch(() => null);
