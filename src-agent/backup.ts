@@ -37,7 +37,7 @@ import { ChunkUploader, type ChunkOwner } from './uploader.js';
 const SMALL_FILE_BYTES = DEFAULT_MIN_CHUNK_SIZE;
 /**
  * Larger files are read one at a time: chunking runs on the one JavaScript thread anyway, and the next
- * read is already in flight while a buffer is chunked (see readAhead).
+ * read is already in flight while a buffer is chunked (see file-chunks.ts).
  */
 const LARGE_FILES_IN_FLIGHT = 1;
 /** Commit attempts: the first, then one per repair of chunks the server turned out to lack. */
