@@ -14,13 +14,16 @@ export class ChunkThread {
   private readonly pending = new Map<number, { resolve: (chunks: ChunkRange[]) => void; reject: (error: Error) => void }>();
   private nextId = 1;
 
-  /** The chunks of the file at `filePath`; rejects if it cannot be read or the thread failed. */
-  chunk(filePath: string): Promise<ChunkRange[]> {
+  /**
+   * The chunks of the file at `filePath`; rejects if it cannot be read or the thread failed, also when the
+   * thread cannot even start (async, so that is a rejection the caller falls back on, never a throw).
+   */
+  async chunk(filePath: string): Promise<ChunkRange[]> {
     const worker = (this.worker ??= this.start());
     const id = this.nextId++;
     // Referenced while it owes answers (nothing else may keep the process alive meanwhile), not when idle.
     worker.ref();
-    return new Promise<ChunkRange[]>((resolve, reject) => {
+    return await new Promise<ChunkRange[]>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ id, path: filePath } satisfies ChunkRequest);
     }).finally(() => {
