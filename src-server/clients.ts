@@ -167,19 +167,18 @@ export class Clients {
           clientSpaceUsed: row.space_used,
         });
       }
-      const backupIds = this.store.all<{ id: string }>('SELECT b.id FROM backups b JOIN schedules s ON s.id = b.schedule_id WHERE s.client_id = ?', id).map((b) => b.id);
-      return { row, target, consumes, backupIds };
+      const scheduleIds = this.store.all<{ id: string }>('SELECT id FROM schedules WHERE client_id = ?', id).map((s) => s.id);
+      return { row, target, consumes, scheduleIds };
     };
     // The client's data moves to the target's chunk store: copy what it lacks first (slow, outside the
     // transaction), then switch everything over at once, checking again in case anything changed meanwhile.
     const first = check();
     const from = ownerOf(first.row);
-    const copied = await this.chunks.copyForBackups(from, targetCustomerId, first.backupIds);
+    const copied = await this.chunks.copyForSchedules(from, targetCustomerId, first.scheduleIds);
     try {
       return this.store.write(() => {
-        const { row, target, consumes, backupIds } = check();
-        const schedules = new Set(this.store.all<{ id: string }>('SELECT id FROM schedules WHERE client_id = ?', id).map((s) => s.id));
-        const packs = this.chunks.release(from, backupIds, schedules);
+        const { row, target, consumes, scheduleIds } = check();
+        const packs = this.chunks.release(from, new Set(scheduleIds));
         this.detach({ ...row, space_used: this.store.get<{ space_used: number }>('SELECT space_used FROM clients WHERE id = ?', id)!.space_used });
         this.store.run('UPDATE clients SET customer_id = ?, trial = 0, trial_expires_at = NULL, mcal_consumed = ? WHERE id = ?', target.id, consumes ? 1 : 0, id);
         this.store.run(
@@ -188,7 +187,7 @@ export class Clients {
           id,
           target.id,
         );
-        this.chunks.adopt(target.id, copied, backupIds);
+        this.chunks.adopt(target.id, copied, scheduleIds);
         this.chunks.compactLater(from, packs);
         const after = this.get(principal, id);
         this.audit.record(principal, { action: 'client.migrate', objectType: 'client', objectId: id, objectName: row.name, resellerId: target.reseller_id, before: toClient(row), after });
@@ -290,8 +289,7 @@ export class Clients {
       );
     const schedules = this.store.all<{ id: string; name: string; space_used: number }>('SELECT id, name, space_used FROM schedules WHERE client_id = ?', clientId);
     const owner = ownerOf(row);
-    const backupIds = this.store.all<{ id: string }>('SELECT b.id FROM backups b JOIN schedules s ON s.id = b.schedule_id WHERE s.client_id = ?', clientId).map((b) => b.id);
-    const packs = this.chunks.release(owner, backupIds, new Set(schedules.map((s) => s.id)));
+    const packs = this.chunks.release(owner, new Set(schedules.map((s) => s.id)));
     for (const s of schedules) {
       const backups = this.store.all<{ bytes: number }>('SELECT bytes FROM backups WHERE schedule_id = ? ORDER BY created_at', s.id);
       for (const b of backups) record('backup', s.id, s.name, b.bytes);

@@ -182,7 +182,7 @@ export class Backups {
       }
       const createdAt = nowIso();
       this.store.run('INSERT INTO backups (id, schedule_id, created_at, files, bytes) VALUES (?, ?, ?, ?, ?)', backupId, run.schedule_id, createdAt, files, bytes);
-      const absent = this.chunks.reference(backupId, ownerOf(client), hashes);
+      const absent = this.chunks.reference(run.schedule_id, ownerOf(client), hashes);
       if (absent.length) {
         throw new ApiError('CONFLICT', `The server lacks ${absent.length} chunks this backup uses; upload them, then commit again.`, { missing: absent.slice(0, 1000) });
       }

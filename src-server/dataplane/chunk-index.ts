@@ -81,49 +81,54 @@ export class ChunkIndex {
   }
 
   /**
-   * Counts one more reference from `backupId` to each of `hashes`; returns the ones `owner` lacks, and then the
-   * caller must abort its transaction (`store.write`), which undoes the counts. A backup commits only when none is missing.
+   * Records that a committed backup of `scheduleId` uses `hashes`: each chunk new to the schedule gains a
+   * reference. Returns the ones `owner` lacks, and then the caller must abort its transaction
+   * (`store.write`), which undoes the rest. A backup commits only when none is missing.
    */
-  reference(backupId: string, owner: string, hashes: ReadonlySet<string>): string[] {
-    // Sorted: rows then go into backup_chunks in key order (measured on 21,000 hashes: 33-69 ms against
-    // 83-150 ms in manifest order).
-    const list = JSON.stringify([...hashes].sort());
-    // The count of rows updated tells whether every chunk is there; only when one is not are they looked
-    // for one by one (the caller's transaction is then rolled back, with the update).
-    const found = this.store.run('UPDATE chunks SET refs = refs + 1 WHERE owner = ? AND hash IN (SELECT value FROM json_each(?))', owner, list).changes;
-    if (found < hashes.size) {
-      return this.store
-        .all<{ value: string }>('SELECT value FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE owner = ? AND hash = value)', list, owner)
-        .map((r) => r.value);
-    }
-    this.store.run('INSERT INTO backup_chunks (backup_id, hash) SELECT ?, value FROM json_each(?)', backupId, list);
+  reference(scheduleId: string, owner: string, hashes: ReadonlySet<string>): string[] {
+    const list = JSON.stringify([...hashes]);
+    // Every chunk is looked for, not only those new to the schedule: a chunk lost from the index (a
+    // damaged database restored from a copy) is then named here, and the agent uploads it again.
+    const absent = this.store
+      .all<{ value: string }>('SELECT value FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE owner = ? AND hash = value)', list, owner)
+      .map((r) => r.value);
+    if (absent.length) return absent;
+    const fresh = JSON.stringify(
+      this.store
+        .all<{ value: string }>('SELECT value FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM schedule_chunks WHERE schedule_id = ? AND hash = value)', list, scheduleId)
+        .map((r) => r.value)
+        .sort(),
+    );
+    this.store.run('UPDATE chunks SET refs = refs + 1 WHERE owner = ? AND hash IN (SELECT value FROM json_each(?))', owner, fresh);
+    this.store.run('INSERT INTO schedule_chunks (schedule_id, hash) SELECT ?, value FROM json_each(?)', scheduleId, fresh);
     return [];
   }
 
   /**
-   * Drops the references of backups that are being deleted (call in `store.write`, before deleting the
-   * backup rows). Chunks no backup uses any more are removed from the index and their bytes uncounted;
-   * chunks still used but counted against a schedule in `leaving` are counted against a schedule that
-   * uses them. Returns the packs to `compact` once the transaction has committed.
+   * Drops the references of schedules that are leaving their owner, with their backups (call in
+   * `store.write`, before deleting or moving them). Chunks no other schedule uses are removed from the
+   * index and their bytes uncounted; chunks still used but counted against a leaving schedule are counted
+   * against another schedule of the owner that uses them. Returns the packs to `compact` once the
+   * transaction has committed.
    */
-  release(owner: string, backupIds: readonly string[], leaving: ReadonlySet<string>): string[] {
-    if (backupIds.length === 0 && leaving.size === 0) return [];
-    const ids = JSON.stringify(backupIds);
+  release(owner: string, leaving: ReadonlySet<string>): string[] {
+    if (leaving.size === 0) return [];
+    const schedules = JSON.stringify([...leaving]);
     this.store.run(
-      `UPDATE chunks SET refs = refs - (SELECT count(*) FROM backup_chunks bc JOIN json_each(?) j ON bc.backup_id = j.value WHERE bc.hash = chunks.hash)
-       WHERE owner = ? AND hash IN (SELECT hash FROM backup_chunks WHERE backup_id IN (SELECT value FROM json_each(?)))`,
-      ids,
+      `UPDATE chunks SET refs = refs - d.uses
+       FROM (SELECT hash, count(*) AS uses FROM schedule_chunks WHERE schedule_id IN (SELECT value FROM json_each(?)) GROUP BY hash) d
+       WHERE chunks.owner = ? AND chunks.hash = d.hash`,
+      schedules,
       owner,
-      ids,
     );
     const deltas = new Map<string, number>();
     const add = (schedule: string, d: number) => deltas.set(schedule, (deltas.get(schedule) ?? 0) + d);
     const dead = this.store.all<ChunkRow>(
       `SELECT hash, pack_id, offset, length, schedule_id FROM chunks
-       WHERE owner = ? AND refs <= 0 AND (hash IN (SELECT hash FROM backup_chunks WHERE backup_id IN (SELECT value FROM json_each(?))) OR schedule_id IN (SELECT value FROM json_each(?)))`,
+       WHERE owner = ? AND refs <= 0 AND (hash IN (SELECT hash FROM schedule_chunks WHERE schedule_id IN (SELECT value FROM json_each(?))) OR schedule_id IN (SELECT value FROM json_each(?)))`,
       owner,
-      ids,
-      JSON.stringify([...leaving]),
+      schedules,
+      schedules,
     );
     for (const c of dead) {
       add(c.schedule_id, -c.length);
@@ -132,15 +137,17 @@ export class ChunkIndex {
     const orphaned = this.store.all<ChunkRow>(
       'SELECT hash, pack_id, offset, length, schedule_id FROM chunks WHERE owner = ? AND schedule_id IN (SELECT value FROM json_each(?))',
       owner,
-      JSON.stringify([...leaving]),
+      schedules,
     );
     for (const c of orphaned) {
+      // The same bytes may be stored by other owners too (the same file at two customers): the heir is
+      // one of this owner's schedules.
       const heir = this.store.get<{ schedule_id: string }>(
-        `SELECT b.schedule_id FROM backup_chunks bc JOIN backups b ON b.id = bc.backup_id
-         WHERE bc.hash = ? AND b.schedule_id NOT IN (SELECT value FROM json_each(?)) AND bc.backup_id NOT IN (SELECT value FROM json_each(?)) LIMIT 1`,
+        `SELECT sc.schedule_id FROM schedule_chunks sc JOIN schedules s ON s.id = sc.schedule_id JOIN clients cl ON cl.id = s.client_id
+         WHERE sc.hash = ? AND coalesce(cl.customer_id, cl.id) = ? AND sc.schedule_id NOT IN (SELECT value FROM json_each(?)) LIMIT 1`,
         c.hash,
-        JSON.stringify([...leaving]),
-        ids,
+        owner,
+        schedules,
       );
       if (!heir) continue;
       this.store.run('UPDATE chunks SET schedule_id = ? WHERE owner = ? AND hash = ?', heir.schedule_id, owner, c.hash);
@@ -180,12 +187,12 @@ export class ChunkIndex {
   }
 
   /**
-   * First half of moving a client to another owner (Client Migration): copies the chunks its backups use
-   * that `to` lacks into new packs of `to`. Runs outside any transaction; `adopt` then makes them live.
+   * First half of moving a client to another owner (Client Migration): copies the chunks its schedules
+   * use that `to` lacks into new packs of `to`. Runs outside any transaction; `adopt` then makes them live.
    */
-  async copyForBackups(from: string, to: string, backupIds: readonly string[]): Promise<CopiedChunks> {
+  async copyForSchedules(from: string, to: string, scheduleIds: readonly string[]): Promise<CopiedChunks> {
     const hashes = this.store
-      .all<{ hash: string }>('SELECT DISTINCT hash FROM backup_chunks WHERE backup_id IN (SELECT value FROM json_each(?))', JSON.stringify(backupIds))
+      .all<{ hash: string }>('SELECT DISTINCT hash FROM schedule_chunks WHERE schedule_id IN (SELECT value FROM json_each(?))', JSON.stringify(scheduleIds))
       .map((r) => r.hash);
     const lacking = this.missing(to, hashes);
     const copied: CopiedChunks = { packs: [], chunks: new Map() };
@@ -207,15 +214,14 @@ export class ChunkIndex {
 
   /**
    * Second half, inside the migration's transaction (after `release` on the old owner and after the
-   * client moved): `to` takes the references of the client's backups, and copied chunks are counted
-   * against the client's schedules.
+   * client moved): `to` takes the references of the client's schedules, and copied chunks are counted
+   * against them.
    */
-  adopt(to: string, copied: CopiedChunks, backupIds: readonly string[]): void {
+  adopt(to: string, copied: CopiedChunks, scheduleIds: readonly string[]): void {
     for (const p of copied.packs) this.store.run('INSERT INTO packs (id, owner, bytes, created_at) VALUES (?, ?, ?, ?)', p.packId, to, p.bytes, nowIso());
     const uses = this.store.all<{ hash: string; uses: number; schedule_id: string }>(
-      `SELECT bc.hash, count(*) AS uses, min(b.schedule_id) AS schedule_id FROM backup_chunks bc JOIN backups b ON b.id = bc.backup_id
-       WHERE bc.backup_id IN (SELECT value FROM json_each(?)) GROUP BY bc.hash`,
-      JSON.stringify(backupIds),
+      'SELECT hash, count(*) AS uses, min(schedule_id) AS schedule_id FROM schedule_chunks WHERE schedule_id IN (SELECT value FROM json_each(?)) GROUP BY hash',
+      JSON.stringify(scheduleIds),
     );
     const deltas = new Map<string, number>();
     for (const u of uses) {

@@ -59,6 +59,20 @@ const backupReports = async (scheduleId: string) => ok(await admin.get<List<Back
 const customerNow = async (id: string) => ok(await admin.get<Customer>(`/customers/${id}`));
 const chunkStore = (owner: string) => path.join(server.dataDir, 'chunks', owner);
 
+/**
+ * The bytes in an owner's chunk store once they stop changing: packs are compacted after a delete or a
+ * migration has answered. Waits (up to 5 s) until the store reads `expected` twice in a row.
+ */
+async function settledStore(owner: string, expected: number): Promise<number> {
+  let store = -1;
+  for (let i = 0, previous = -2; i < 100 && !(store === previous && store === expected); i++) {
+    previous = store;
+    await new Promise((r) => setTimeout(r, 50));
+    store = await bytesUnder(chunkStore(owner));
+  }
+  return store;
+}
+
 /** The only schedule of the only client of a customer. */
 async function onlySchedule(customerId: string): Promise<Schedule> {
   const [client] = await clientsOf(customerId);
@@ -261,14 +275,7 @@ describe('crashes and deletions', () => {
     ok(await admin.delete(`/clients/${leavingClient.id}`), 204);
     const after = await customerNow(customer.id);
     expect(after.spaceUsed).toBe(before.spaceUsed - leavingClient.spaceUsed);
-    // Packs are compacted after the delete has answered: wait until the store reads the same twice.
-    let store = -1;
-    for (let i = 0, previous = -2; i < 100 && !(store === previous && store === after.spaceUsed); i++) {
-      previous = store;
-      await new Promise((r) => setTimeout(r, 50));
-      store = await bytesUnder(chunkStore(customer.id));
-    }
-    expect(store).toBe(after.spaceUsed);
+    expect(await settledStore(customer.id, after.spaceUsed)).toBe(after.spaceUsed);
     const deleted = ok(await admin.get<List<DeletedReport>>(`/customers/${customer.id}/reports/deleted`)).items;
     expect(deleted).toContainEqual(expect.objectContaining({ kind: 'client', clientName: leavingClient.name, bytes: leavingClient.spaceUsed }));
 
@@ -276,6 +283,48 @@ describe('crashes and deletions', () => {
     const target = path.join(work, 'after-delete');
     expectExit(await staying.run('restore', '--schedule', 'files', '--target', target), 0);
     expect(Object.fromEntries(await treeDigest(path.join(target, staying.source)))).toEqual(Object.fromEntries(await treeDigest(staying.source)));
+  });
+
+  it('chunks shared by clients stay counted within their customer when the first uploader is deleted, and a migrated client takes only what its new customer lacks', async () => {
+    const a = await createCustomer({ autoAuthorization: true });
+    const b = await createCustomer({ autoAuthorization: true });
+    // a1's files are backed up three times: by a1, by a2 (same customer) and by b1 (another customer).
+    const a1 = await machine([2 * MIB, 100_000]);
+    const a2 = await machine([300_000]);
+    const b1 = await machine([]);
+    await enroll(a1, a, 'a1');
+    await enroll(a2, a, 'a2');
+    await enroll(b1, b, 'b1');
+    for (const m of [a2, b1]) expectExit(await m.run('schedule', 'add', '--name', 'shared', '--source', a1.source), 0);
+    expectExit(await a1.run('backup', '--schedule', 'files'), 0);
+    for (const m of [a2, b1]) for (const schedule of ['files', 'shared']) expectExit(await m.run('backup', '--schedule', schedule), 0);
+    const spaceOf = async (customerId: string, name: string) => (await clientsOf(customerId)).find((c) => c.name === name)!;
+    const shared = (await spaceOf(a.id, 'a1')).spaceUsed;
+    const own = (await spaceOf(a.id, 'a2')).spaceUsed;
+    expect(shared).toBeGreaterThan(2 * MIB);
+    expect((await customerNow(a.id)).spaceUsed).toBe(shared + own);
+    expect((await customerNow(b.id)).spaceUsed).toBe(shared);
+
+    // a1 goes: the shared chunks are now a2's to pay for, and nothing moves to customer b.
+    ok(await admin.delete(`/clients/${(await spaceOf(a.id, 'a1')).id}`), 204);
+    expect((await spaceOf(a.id, 'a2')).spaceUsed).toBe(shared + own);
+    expect((await customerNow(a.id)).spaceUsed).toBe(shared + own);
+    expect((await customerNow(b.id)).spaceUsed).toBe(shared);
+    expect(await settledStore(a.id, shared + own)).toBe(shared + own);
+
+    // a2 moves to b, which already stores the shared chunks: only a2's own file is copied.
+    const a2Id = (await spaceOf(a.id, 'a2')).id;
+    ok(await admin.post<Client>(`/clients/${a2Id}/migrate`, { customerId: b.id }));
+    expect((await customerNow(a.id)).spaceUsed).toBe(0);
+    expect(await settledStore(a.id, 0)).toBe(0);
+    expect((await spaceOf(b.id, 'a2')).spaceUsed).toBe(own);
+    expect((await customerNow(b.id)).spaceUsed).toBe(shared + own);
+    expect(await settledStore(b.id, shared + own)).toBe(shared + own);
+    for (const [schedule, source] of [['files', a2.source], ['shared', a1.source]] as const) {
+      const target = path.join(work, `migrated-${schedule}`);
+      expectExit(await a2.run('restore', '--schedule', schedule, '--target', target), 0);
+      expect(Object.fromEntries(await treeDigest(path.join(target, source)))).toEqual(Object.fromEntries(await treeDigest(source)));
+    }
   });
 
   it('a moved client follows CLIENT_MOVED to its new server and continues there, uploading only what that server lacks', async () => {
