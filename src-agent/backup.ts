@@ -160,8 +160,8 @@ class BackupRun {
         this.errors.push(`${item.path}: ${item.error}`);
         continue;
       }
-      const { ctimeMs, ino, ...common } = item;
-      const entry: ManifestEntry = item.type === 'file' ? { ...common, ctimeMs, ino } : common;
+      // The walk's entry is the manifest's (a file's chunks are added below): no copy per entry.
+      const entry: ManifestEntry = item;
       const index = this.entries.push(entry) - 1;
       if (item.type !== 'file') continue;
       this.filesScanned++;

@@ -8,6 +8,7 @@
  * every client upload everything again.
  */
 import { createHash } from 'node:crypto';
+import { findCut } from './gear-hash.js';
 
 export interface ChunkerOptions {
   /** No boundary is considered before this many bytes (cut-point skipping). */
@@ -51,46 +52,12 @@ const NORMALIZATION_BITS = 2;
 const INITIAL_SCRATCH_SIZE = 64 * 1024;
 
 /**
- * 256 pseudo-random 32-bit values derived from SHA-256 in counter mode rather than Math.random, so every
- * agent on every machine and in every run computes the same boundaries.
- */
-const GEAR: Uint32Array = (() => {
-  const table = new Uint32Array(256);
-  for (let block = 0; block < 256 / 8; block++) {
-    const digest = createHash('sha256').update(`backup-agent fastcdc gear v1/${block}`).digest();
-    for (let i = 0; i < 8; i++) table[block * 8 + i] = digest.readUInt32BE(i * 4);
-  }
-  return table;
-})();
-
-/**
  * A mask of the `bits` highest bits of the 32-bit hash. With `h = (h << 1) + gear[byte]`, bit k of the
  * hash depends only on the last k + 1 bytes, so the high bits see the widest window (up to 32 bytes);
  * with low bits a boundary would be decided by just the last few bytes.
  */
 function highBitsMask(bits: number): number {
   return (0xffffffff << (32 - bits)) >>> 0;
-}
-
-/**
- * The hot loop: rolls the gear hash over data[from, end) and returns the index just past the first byte
- * at which `(hash & mask) === 0`, or -1. The hash is carried in `state[0]` so the scan can resume in the
- * next input buffer exactly where it stopped, which keeps boundaries independent of read sizes.
- */
-function findCut(data: Uint8Array, from: number, end: number, mask: number, state: Uint32Array): number {
-  let h = state[0] ?? 0;
-  for (let i = from; i < end; i++) {
-    // `>>> 0` wraps the sum to 32 bits as the gear hash is defined (a JS number would keep growing). The
-    // `?? 0` never fire (a byte always indexes the 256-entry table); they satisfy noUncheckedIndexedAccess
-    // at no measurable cost.
-    h = ((h << 1) + (GEAR[data[i] ?? 0] ?? 0)) >>> 0;
-    if ((h & mask) === 0) {
-      state[0] = h;
-      return i + 1;
-    }
-  }
-  state[0] = h;
-  return -1;
 }
 
 function resolveOptions(options: ChunkerOptions): Required<Omit<ChunkerOptions, 'borrow'>> {

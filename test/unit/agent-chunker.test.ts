@@ -7,6 +7,7 @@ import {
   type Chunk,
   type ChunkerOptions,
 } from '../../src-agent/chunker.js';
+import { GEAR, findCut } from '../../src-agent/gear-hash.js';
 import { pseudoRandom } from '../support/pseudo-random.js';
 
 // Small sizes keep most tests fast while exercising every region (skip, hard mask, easy mask, forced max cut).
@@ -47,6 +48,42 @@ function expectValidChunking(data: Buffer, chunks: Chunk[], { minSize, maxSize }
     offset += chunk.data.length;
   });
 }
+
+describe('findCut (the gear hash scan in WebAssembly)', () => {
+  /** The definition, written out in JavaScript. */
+  function reference(data: Uint8Array, from: number, end: number, mask: number, state: Uint32Array): number {
+    let h = state[0]!;
+    for (let i = from; i < end; i++) {
+      h = ((h << 1) + GEAR[data[i]!]!) >>> 0;
+      if ((h & mask) >>> 0 === 0) {
+        state[0] = h;
+        return i + 1;
+      }
+    }
+    state[0] = h;
+    return -1;
+  }
+
+  it('finds the cuts and leaves the hash the definition does, across its internal windows and from any state', () => {
+    const data = pseudoRandom(0x9ea5, 600_000);
+    // Masks of 1 to 24 high bits: cuts every few bytes up to none in 600 KB; ranges that start and end
+    // inside the 64 KiB windows; a carried-in hash with the top bit set (negative as an i32).
+    for (const bits of [1, 4, 10, 14, 16, 24]) {
+      const mask = (0xffffffff << (32 - bits)) >>> 0;
+      for (const [from, end] of [[0, 600_000], [12_345, 140_001], [65_535, 65_537], [599_999, 600_000], [7, 7]] as [number, number][]) {
+        const ours = Uint32Array.of(0xdeadbeef);
+        const theirs = Uint32Array.of(0xdeadbeef);
+        let at = from;
+        for (let steps = 0; steps < 1000; steps++) {
+          const cut = findCut(data, at, end, mask, ours);
+          expect([cut, ours[0]]).toEqual([reference(data, at, end, mask, theirs), theirs[0]]);
+          if (cut < 0) break;
+          at = cut;
+        }
+      }
+    }
+  });
+});
 
 describe('chunkStream with small sizes', () => {
   const data = pseudoRandom(1, 1024 * 1024);
