@@ -86,21 +86,23 @@ export class ChunkIndex {
    * (`store.write`), which undoes the rest. A backup commits only when none is missing.
    */
   reference(scheduleId: string, owner: string, hashes: ReadonlySet<string>): string[] {
-    const list = JSON.stringify([...hashes]);
-    // Every chunk is looked for, not only those new to the schedule: a chunk lost from the index (a
-    // damaged database restored from a copy) is then named here, and the agent uploads it again.
-    const absent = this.store
-      .all<{ value: string }>('SELECT value FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE owner = ? AND hash = value)', list, owner)
+    // A chunk the schedule already references is there: its rows in schedule_chunks and chunks only
+    // change together, in one transaction. So only the others are looked for: a handful per commit,
+    // where looking for all 21,000 chunks of 20,000 unchanged files took 40 ms.
+    const fresh = this.store
+      .all<{ value: string }>('SELECT value FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM schedule_chunks WHERE schedule_id = ? AND hash = value)', JSON.stringify([...hashes]), scheduleId)
       .map((r) => r.value);
-    if (absent.length) return absent;
-    const fresh = JSON.stringify(
-      this.store
-        .all<{ value: string }>('SELECT value FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM schedule_chunks WHERE schedule_id = ? AND hash = value)', list, scheduleId)
-        .map((r) => r.value)
-        .sort(),
-    );
-    this.store.run('UPDATE chunks SET refs = refs + 1 WHERE owner = ? AND hash IN (SELECT value FROM json_each(?))', owner, fresh);
-    this.store.run('INSERT INTO schedule_chunks (schedule_id, hash) SELECT ?, value FROM json_each(?)', scheduleId, fresh);
+    if (fresh.length === 0) return [];
+    const list = JSON.stringify(fresh.sort());
+    // The count of rows updated tells whether every chunk is there; only when one is not are they looked
+    // for one by one (the caller's transaction is then rolled back, with the update).
+    const found = this.store.run('UPDATE chunks SET refs = refs + 1 WHERE owner = ? AND hash IN (SELECT value FROM json_each(?))', owner, list).changes;
+    if (found < fresh.length) {
+      return this.store
+        .all<{ value: string }>('SELECT value FROM json_each(?) WHERE NOT EXISTS (SELECT 1 FROM chunks WHERE owner = ? AND hash = value)', list, owner)
+        .map((r) => r.value);
+    }
+    this.store.run('INSERT INTO schedule_chunks (schedule_id, hash) SELECT ?, value FROM json_each(?)', scheduleId, list);
     return [];
   }
 

@@ -243,11 +243,13 @@ describe('crashes and deletions', () => {
     const m = await machine([3 * MIB, 100_000]);
     await enroll(m, customer);
     expectExit(await m.run('backup', '--schedule', 'files'), 0);
-    // Lost while the server was down: the next run reuses the unchanged files' chunk lists without
-    // asking, so only the commit can tell it.
+    // The index lost every trace of a chunk while the server was down (its row and the schedule's
+    // reference to it): the next run reuses the unchanged files' chunk lists without asking, so only
+    // the commit can tell it.
     await restartServer('stop', (db) => {
       const lost = db.prepare('SELECT hash FROM chunks WHERE owner = ? ORDER BY hash LIMIT 1').get(customer.id) as { hash: string };
       db.prepare('DELETE FROM chunks WHERE owner = ? AND hash = ?').run(customer.id, lost.hash);
+      db.prepare('DELETE FROM schedule_chunks WHERE hash = ?').run(lost.hash);
     });
     const again = await m.run('backup', '--schedule', 'files');
     expectExit(again, 0);
