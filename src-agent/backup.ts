@@ -142,6 +142,8 @@ class BackupRun {
     // read whole, but only its new chunks are queried and staged). A chunk the server has lost anyway is
     // named by the commit and repaired (see `repair`).
     for (const entry of previous.values()) this.uploader.known(entry.chunks ?? []);
+    // Only an incremental backup reads changed files on the second thread (see readChanged).
+    if (previous.size > 0) this.chunkThread.warm();
   }
 
   stats(): BackupStats {
