@@ -9,12 +9,15 @@
  * of the resulting chunks it lacks: a run killed halfway and started again uploads only the rest.
  *
  * The previous manifest comes from the server (the newest backup of the schedule); the copy cached in
- * the state dir is used when it belongs to that same backup, which saves downloading it every run.
+ * the state dir is used when it belongs to that same backup, which saves downloading it every run. The
+ * commit then sends only the entries that differ from it (a delta), so committing 20,000 files of which
+ * 200 changed costs the server 200 entries.
  */
 import { hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import type { BackupCommit, BackupStarted, BackupStats, BackupSummary, Manifest, ManifestEntry } from '../src-shared/api/agent.js';
+import { setImmediate } from 'node:timers/promises';
+import type { BackupCommit, BackupStarted, BackupStats, BackupSummary, Manifest, ManifestDelta, ManifestEntry } from '../src-shared/api/agent.js';
 import { ChunkThread } from './chunk-offload.js';
 import type { ChunkRange } from './chunk-thread.js';
 import { DEFAULT_MAX_CHUNK_SIZE, DEFAULT_MIN_CHUNK_SIZE } from './chunker.js';
@@ -59,7 +62,7 @@ export interface BackupOutcome {
 export async function runBackup(api: ServerClient, stateDir: StateDir, scheduleName: string): Promise<BackupOutcome> {
   const began = performance.now();
   const schedule = await findSchedule(api, scheduleName);
-  const previous = await previousFiles(api, stateDir, schedule.id);
+  const previous = await previousBackup(api, stateDir, schedule.id);
   const { backupId } = await api.json<BackupStarted>('POST', '/agent/backups', { scheduleId: schedule.id });
   const run = new BackupRun(api, backupId, previous);
   try {
@@ -80,13 +83,18 @@ export async function runBackup(api: ServerClient, stateDir: StateDir, scheduleN
   };
 }
 
-/** The files of the schedule's newest backup by path, with their chunk lists; empty for a first backup. */
-async function previousFiles(api: ServerClient, stateDir: StateDir, scheduleId: string): Promise<Map<string, ManifestEntry>> {
+/** The schedule's newest backup and its entries by path; null before the first backup. */
+interface PreviousBackup {
+  id: string;
+  entries: Map<string, ManifestEntry>;
+}
+
+async function previousBackup(api: ServerClient, stateDir: StateDir, scheduleId: string): Promise<PreviousBackup | null> {
   const latest: BackupSummary | null = await latestBackup(api, scheduleId);
-  if (!latest) return new Map();
+  if (!latest) return null;
   const cached = await stateDir.loadManifest(scheduleId);
   const entries = cached?.backupId === latest.id ? cached.entries : (await api.json<Manifest>('GET', `/agent/backups/${latest.id}/manifest`)).entries;
-  return new Map(entries.filter((e) => e.type === 'file' && e.chunks).map((e) => [e.path, e]));
+  return { id: latest.id, entries: new Map(entries.map((e) => [e.path, e])) };
 }
 
 function unchanged(previous: ManifestEntry | undefined, current: SnapshotEntry): previous is ManifestEntry & { chunks: string[] } {
@@ -134,16 +142,16 @@ class BackupRun {
   constructor(
     private readonly api: ServerClient,
     private readonly backupId: string,
-    private previous: ReadonlyMap<string, ManifestEntry>,
+    private previous: PreviousBackup | null,
   ) {
     this.uploader = new ChunkUploader(api, backupId);
     // The previous backup is committed, so the server holds every chunk it uses: those are never asked
     // about, also where they turn up again in a changed file (a big file with a few changed regions is
     // read whole, but only its new chunks are queried and staged). A chunk the server has lost anyway is
     // named by the commit and repaired (see `repair`).
-    for (const entry of previous.values()) this.uploader.known(entry.chunks ?? []);
+    for (const entry of previous?.entries.values() ?? []) this.uploader.known(entry.chunks ?? []);
     // Only an incremental backup reads changed files on the second thread (see readChanged).
-    if (previous.size > 0) this.chunkThread.warm();
+    if (previous) this.chunkThread.warm();
   }
 
   stats(): BackupStats {
@@ -167,7 +175,7 @@ class BackupRun {
       const index = this.entries.push(entry) - 1;
       if (item.type !== 'file') continue;
       this.filesScanned++;
-      const previous = this.previous.get(item.path);
+      const previous = this.previous?.entries.get(item.path);
       if (unchanged(previous, item)) {
         this.bytesScanned += item.size;
         entry.chunks = previous.chunks;
@@ -178,28 +186,32 @@ class BackupRun {
     await this.settleReads();
     if (this.fatal) throw this.fatal.error;
     await this.uploader.finish();
-    // Everything is uploaded: the previous manifest and every buffer of the run are garbage now, and
-    // the commit is about to build the new manifest's JSON. Peak memory is lower if they go first.
-    this.previous = new Map();
+    // Everything is uploaded: every buffer of the run is garbage now, and the commit is about to build
+    // the new manifest's JSON. Peak memory is lower if they go first.
     this.readBuffers = null;
     this.smallBuffer = null;
     collectNow();
   }
 
   /**
-   * Commits the manifest. `saveCache` writes its JSON (the entries array, in pieces) to the state dir
-   * meanwhile: the copy is used only once the server lists this backup as the schedule's newest.
+   * Commits the manifest: as the changes since the previous backup when there is one and most entries
+   * are unchanged, else whole. `saveCache` writes the whole manifest's JSON (the entries array, in
+   * pieces) to the state dir meanwhile: the copy is used only once the server lists this backup as the
+   * schedule's newest.
    */
   async commit(saveCache: (manifest: Buffer[]) => Promise<void>): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      const manifest = manifestJson(this.entries);
-      const head: Omit<BackupCommit, 'manifest'> = { status: this.errors.length ? 'partial' : 'success', stats: this.stats() };
+      const delta = this.previous && deltaSince(this.previous, this.entries);
+      const manifest = delta ? null : manifestJson(this.entries);
+      const head: Omit<BackupCommit, 'manifest' | 'delta'> = { status: this.errors.length ? 'partial' : 'success', stats: this.stats() };
       if (this.errors.length) head.error = errorList('backed up', this.errors, MAX_ERROR_TEXT);
-      const open = Buffer.from(`${JSON.stringify(head).slice(0, -1)},"manifest":`);
-      // Both settle before anything else happens, so a save of an earlier attempt never lands last.
+      const open = Buffer.from(`${JSON.stringify(head).slice(0, -1)},"${delta ? 'delta' : 'manifest'}":`);
+      const pieces = delta ? [Buffer.from(JSON.stringify(delta))] : manifest!;
+      // Both settle before anything else happens, so a save of an earlier attempt never lands last. With
+      // a delta on its way, the whole manifest for the cache is built while the server commits.
       const [sent, saved] = await Promise.allSettled([
-        this.api.upload('POST', `/agent/backups/${this.backupId}/commit`, [open, ...manifest, Buffer.from('}')], 'application/json'),
-        saveCache(manifest),
+        this.api.upload('POST', `/agent/backups/${this.backupId}/commit`, [open, ...pieces, Buffer.from('}')], 'application/json'),
+        setImmediate().then(() => saveCache(manifest ?? manifestJson(this.entries))),
       ]);
       if (sent.status === 'fulfilled') {
         if (saved.status === 'rejected') throw saved.reason;
@@ -243,7 +255,7 @@ class BackupRun {
   private async startReading(entry: ManifestEntry, index: number, count = true): Promise<void> {
     const file: ReadFile = { entry, owner: { uploaded: false } };
     if (entry.size < SMALL_FILE_BYTES && (await this.readSmall(file, index, count))) return;
-    if (this.previous.has(entry.path)) {
+    if (this.previous?.entries.has(entry.path)) {
       // A changed file: mostly known chunks. The walk goes on meanwhile.
       this.track(this.readChanged(file, index, count));
       return;
@@ -401,6 +413,55 @@ function manifestJson(entries: readonly (ManifestEntry | null)[]): Buffer[] {
   }
   pieces.push(Buffer.from(`${text}]`));
   return pieces;
+}
+
+/**
+ * The manifest as changes since the previous backup, or null when more than half the entries changed
+ * (the whole manifest is then hardly larger, and the server need not apply a delta).
+ */
+function deltaSince(previous: PreviousBackup, entries: readonly (ManifestEntry | null)[]): ManifestDelta | null {
+  const changed: ManifestEntry[] = [];
+  let count = 0;
+  let kept = 0;
+  for (const entry of entries) {
+    if (!entry) continue;
+    count++;
+    const before = previous.entries.get(entry.path);
+    if (before) kept++;
+    if (!before || !sameEntry(before, entry)) changed.push(entry);
+  }
+  // Paths are unique on both sides: when every previous path is still here, nothing was removed.
+  let removed: string[] = [];
+  if (kept < previous.entries.size) {
+    const present = new Set(entries.map((entry) => entry?.path));
+    removed = [...previous.entries.keys()].filter((p) => !present.has(p));
+  }
+  return changed.length + removed.length > count / 2 ? null : { base: previous.id, changed, removed };
+}
+
+/** Every field of an entry; the `satisfies` makes a field added to ManifestEntry a compile error here until listed. */
+const ENTRY_FIELDS = Object.keys({
+  path: 0,
+  type: 0,
+  size: 0,
+  mtimeMs: 0,
+  mode: 0,
+  linkTarget: 0,
+  chunks: 0,
+  ctimeMs: 0,
+  ino: 0,
+} satisfies Record<keyof ManifestEntry, 0>) as (keyof ManifestEntry)[];
+
+/** Whether two entries record the same: every field equal, chunk lists element by element. */
+function sameEntry(a: ManifestEntry, b: ManifestEntry): boolean {
+  for (const field of ENTRY_FIELDS) {
+    if (field === 'chunks' ? !sameList(a.chunks, b.chunks) : a[field] !== b[field]) return false;
+  }
+  return true;
+}
+
+function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  return a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((item, i) => item === b[i]));
 }
 
 function missingChunks(error: unknown): Set<string> | null {

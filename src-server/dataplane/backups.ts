@@ -1,7 +1,5 @@
-// CommonJS: its names are reachable through the default import only.
-import zstd from 'zstd-napi';
 import type { Readable } from 'node:stream';
-import type { BackupCommit, BackupFail, BackupStarted, BackupSummary, Manifest, ManifestEntry, PackStored, RestoreFinish, RestoreStart } from '../../src-shared/api/agent.js';
+import type { BackupCommit, BackupFail, BackupStarted, BackupSummary, Manifest, PackStored, RestoreFinish, RestoreStart } from '../../src-shared/api/agent.js';
 import type { AgentScheduleUpsert } from '../../src-shared/api/agent.js';
 import type { List } from '../../src-shared/api/common.js';
 import type { Schedule } from '../../src-shared/api/schedules.js';
@@ -11,6 +9,7 @@ import { ApiError, conflict, notFound } from '../errors.js';
 import { nextRunAt, toSchedule, type ScheduleRow } from '../schedules.js';
 import { newId, nowIso, type Store } from '../store.js';
 import { ownerOf, type ChunkIndex } from './chunk-index.js';
+import { Manifests } from './manifests.js';
 import { type PackUpload, PackVerifier } from './pack-verifier.js';
 import type { BackupPolicy } from './policy.js';
 
@@ -32,12 +31,15 @@ export class Backups {
   /** New bytes of packs that passed the policy and are being written, per owner (see storePack). */
   private readonly writing = new Map<string, number>();
   private readonly verifier = new PackVerifier();
+  private readonly manifests: Manifests;
 
   constructor(
     private readonly store: Store,
     private readonly chunks: ChunkIndex,
     private readonly policy: BackupPolicy,
-  ) {}
+  ) {
+    this.manifests = new Manifests(store);
+  }
 
   private customerOf(client: ClientRow): CustomerRow | null {
     return client.customer_id ? (this.store.get<CustomerRow>('SELECT * FROM customers WHERE id = ?', client.customer_id) ?? null) : null;
@@ -170,23 +172,14 @@ export class Backups {
   commit(client: ClientRow, backupId: string, input: BackupCommit): BackupSummary {
     return this.store.write(() => {
       const run = this.running(client, backupId);
-      const hashes = new Set<string>();
-      let bytes = 0;
-      let files = 0;
-      for (const e of input.manifest) {
-        if (e.type === 'file') {
-          files++;
-          bytes += e.size;
-          for (const h of e.chunks ?? []) hashes.add(h);
-        }
-      }
       const createdAt = nowIso();
-      this.store.run('INSERT INTO backups (id, schedule_id, created_at, files, bytes) VALUES (?, ?, ?, ?, ?)', backupId, run.schedule_id, createdAt, files, bytes);
-      const absent = this.chunks.reference(run.schedule_id, ownerOf(client), hashes);
+      this.store.run('INSERT INTO backups (id, schedule_id, created_at) VALUES (?, ?, ?)', backupId, run.schedule_id, createdAt);
+      const { files, bytes, chunks } = this.manifests.save(backupId, run.schedule_id, input);
+      this.store.run('UPDATE backups SET files = ?, bytes = ? WHERE id = ?', files, bytes, backupId);
+      const absent = this.chunks.reference(run.schedule_id, ownerOf(client), chunks);
       if (absent.length) {
         throw new ApiError('CONFLICT', `The server lacks ${absent.length} chunks this backup uses; upload them, then commit again.`, { missing: absent.slice(0, 1000) });
       }
-      this.store.run('INSERT INTO manifests (backup_id, entries) VALUES (?, ?)', backupId, zstd.compress(Buffer.from(JSON.stringify(input.manifest))));
       this.endRun(client, run, input.status, input.stats, input.error ?? null, createdAt);
       return { id: backupId, scheduleId: run.schedule_id, createdAt, files, bytes };
     });
@@ -233,15 +226,14 @@ export class Backups {
   }
 
   manifest(client: ClientRow, backupId: string): Manifest {
-    const row = this.store.get<BackupSummary & { entries: Buffer }>(
-      `SELECT b.id, b.schedule_id AS scheduleId, b.created_at AS createdAt, b.files, b.bytes, m.entries FROM backups b
+    const backup = this.store.get<BackupSummary>(
+      `SELECT b.id, b.schedule_id AS scheduleId, b.created_at AS createdAt, b.files, b.bytes FROM backups b
        JOIN manifests m ON m.backup_id = b.id JOIN schedules s ON s.id = b.schedule_id WHERE b.id = ? AND s.client_id = ?`,
       backupId,
       client.id,
     );
-    if (!row) throw notFound('Backup');
-    const { entries, ...backup } = row;
-    return { backup, entries: JSON.parse(zstd.decompress(entries).toString('utf8')) as ManifestEntry[] };
+    if (!backup) throw notFound('Backup');
+    return { backup, entries: this.manifests.entries(backupId) };
   }
 
   async readChunk(client: ClientRow, hash: string): Promise<Buffer> {

@@ -233,4 +233,10 @@ export const MIGRATIONS: readonly string[] = [
   );
   DROP TABLE backup_chunks;
   `,
+  // 4: a manifest may be a delta against an earlier backup of its schedule (see dataplane/manifests.ts):
+  // `base_id` is that backup, `depth` the number of deltas down to a whole manifest (0: this one is).
+  `
+  ALTER TABLE manifests ADD COLUMN base_id TEXT REFERENCES backups(id);
+  ALTER TABLE manifests ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -89,12 +89,34 @@ export const BackupStats = Type.Object(
 );
 export type BackupStats = Static<typeof BackupStats>;
 
-/** POST /agent/backups/:id/commit: the backup is complete (`success`) or complete but for listed errors (`partial`). */
+/**
+ * A manifest as the changes since an earlier backup of the same schedule: what an incremental backup
+ * sends, so a commit costs what changed rather than what exists.
+ */
+export const ManifestDelta = Type.Object(
+  {
+    /** A committed backup of the same schedule (the agent's previous one). */
+    base: Id,
+    /** Entries that are new or differ from the base's (an entry replaces the base's entry of its path). */
+    changed: Type.Array(ManifestEntry),
+    /** Paths of the base that are gone. */
+    removed: Type.Array(ManifestEntry.properties.path),
+  },
+  { additionalProperties: false },
+);
+export type ManifestDelta = Static<typeof ManifestDelta>;
+
+/**
+ * POST /agent/backups/:id/commit: the backup is complete (`success`) or complete but for listed errors
+ * (`partial`). Its manifest comes whole (`manifest`) or as changes since an earlier backup (`delta`):
+ * exactly one of the two.
+ */
 export const BackupCommit = Type.Object(
   {
     status: Type.Union([Type.Literal('success'), Type.Literal('partial')]),
     stats: BackupStats,
-    manifest: Type.Array(ManifestEntry),
+    manifest: Type.Optional(Type.Array(ManifestEntry)),
+    delta: Type.Optional(ManifestDelta),
     error: Type.Optional(Type.String({ maxLength: 10_000 })),
   },
   { additionalProperties: false },

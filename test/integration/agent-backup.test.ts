@@ -5,10 +5,11 @@
  * crashes and deletions are in agent-policy.test.ts.
  */
 import { createHash } from 'node:crypto';
-import { chmod, mkdir, open, readFile, stat, symlink, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackupReport, Client, Customer, List, Reseller, RestoreReport, Schedule } from '../../src-shared/api/index.js';
+import type { BackupReport, BackupSummary, Client, Customer, List, Manifest, ManifestEntry, Reseller, RestoreReport, Schedule } from '../../src-shared/api/index.js';
 import { encodeChunk } from '../../src-shared/chunk-codec.js';
 import { bytesUnder, chunksUploaded, runAgent, spawnAgent, treeDigest, type AgentResult } from '../support/agent-process.js';
 import { TestClient } from '../support/api-client.js';
@@ -32,6 +33,7 @@ async function agent(...args: string[]): Promise<AgentResult> {
   return result;
 }
 
+const agentToken = async () => (JSON.parse(await readFile(path.join(stateDir, 'state.json'), 'utf8')) as { token: string }).token;
 const backupIdOf = (stdout: string) => /backup (\S+) of/.exec(stdout)?.[1] ?? '';
 
 async function clientOf(customerId: string): Promise<Client> {
@@ -45,6 +47,16 @@ async function scheduleNamed(name: string): Promise<Schedule> {
   const found = ok(await admin.get<List<Schedule>>(`/clients/${client.id}/schedules`)).items.find((s) => s.name === name);
   if (!found) throw new Error(`no schedule ${name}`);
   return found;
+}
+
+/** The stored form of a backup's manifest, read from the server's database. */
+async function manifestRow(backupId: string): Promise<{ base_id: string | null; depth: number }> {
+  const db = new Database(path.join(server.dataDir, 'server.sqlite'), { readonly: true });
+  try {
+    return db.prepare('SELECT base_id, depth FROM manifests WHERE backup_id = ?').get(backupId) as { base_id: string | null; depth: number };
+  } finally {
+    db.close();
+  }
 }
 
 const backupReports = async (scheduleId: string) => ok(await admin.get<List<BackupReport>>(`/schedules/${scheduleId}/reports/backup`)).items;
@@ -150,6 +162,29 @@ describe('backup and restore', () => {
     expect(report).toMatchObject({ status: 'success', filesScanned: 6, filesUploaded: 0, bytesUploaded: 0 });
   });
 
+  it('commits an incremental backup as what changed, and it and the backup before it restore exactly', async () => {
+    const src = (await scheduleNamed('tree')).sources[0]!;
+    const before = await treeDigest(src);
+    const [previous] = ok(await new TestClient(server.api, await agentToken()).get<List<BackupSummary>>(`/agent/schedules/${(await scheduleNamed('tree')).id}/backups`)).items;
+    await writeFile(path.join(src, 'docs/readme.txt'), 'hello again, restore\n');
+    await writeFile(path.join(src, 'docs/new.txt'), 'a new file');
+    await rm(path.join(src, 'script.sh'));
+    await chmod(path.join(src, 'docs/nested'), 0o700);
+    const incremental = await agent('backup', '--schedule', 'tree');
+    expect(incremental.stdout).toMatch(/: success; 6 files scanned/);
+    expect(chunksUploaded(incremental.stdout)).toBe(2);
+
+    const latest = path.join(work, 'tree-incremental');
+    await agent('restore', '--schedule', 'tree', '--target', latest);
+    expect(Object.fromEntries(await treeDigest(restoredPath(latest, src)))).toEqual(Object.fromEntries(await treeDigest(src)));
+    const earlier = path.join(work, 'tree-before-incremental');
+    await agent('restore', '--schedule', 'tree', '--target', earlier, '--backup', previous!.id);
+    expect(Object.fromEntries(await treeDigest(restoredPath(earlier, src)))).toEqual(Object.fromEntries(before));
+    // What the server stored is the delta: the entries that differ from the backup before.
+    const { base_id: base } = await manifestRow(backupIdOf(incremental.stdout));
+    expect(base).toBe(previous!.id);
+  });
+
   it('uploads at most 3 chunks after changing 1 byte in the middle of, or inserting 100 bytes at the start of, a 64 MiB file', async () => {
     const dir = path.join(work, 'big');
     const file = path.join(dir, 'big.bin');
@@ -224,6 +259,50 @@ describe('backup and restore', () => {
 });
 
 describe('the data plane', () => {
+  it('stores deltas against their base, a whole manifest every 16 backups, and refuses a delta that does not fit its base', async () => {
+    const agentApi = new TestClient(server.api, await agentToken());
+    const schedule = ok(await agentApi.put<Schedule>('/agent/schedules', { name: 'deltas', sources: ['/deltas'], frequency: { kind: 'manual' } }));
+    const stats = { filesScanned: 0, filesUploaded: 0, bytesScanned: 0, bytesUploaded: 0 };
+    const start = async () => ok(await agentApi.post<{ backupId: string }>('/agent/backups', { scheduleId: schedule.id }), 201).backupId;
+    const file = (name: string, size: number): ManifestEntry => ({ path: `/deltas/${name}`, type: 'file', size, mtimeMs: size, mode: 0o644, chunks: [] });
+    // The expected manifest, kept the way the server applies deltas: changes in place, new paths last.
+    const expected = new Map<string, ManifestEntry>([['/deltas', { path: '/deltas', type: 'dir', size: 0, mtimeMs: 1, mode: 0o755 }]]);
+    for (const entry of [file('a', 1), file('b', 2)]) expected.set(entry.path, entry);
+    let base = await start();
+    ok(await agentApi.post(`/agent/backups/${base}/commit`, { status: 'success', stats, manifest: [...expected.values()] }));
+    const depths: number[] = [];
+    for (let i = 1; i <= 17; i++) {
+      const id = await start();
+      const changed = [file(`n${i}`, 10 + i), file('a', 100 + i)];
+      const removed = i % 2 ? [] : [`/deltas/n${i - 1}`];
+      const summary = ok(await agentApi.post<BackupSummary>(`/agent/backups/${id}/commit`, { status: 'success', stats, delta: { base, changed, removed } }));
+      for (const gone of removed) expected.delete(gone);
+      for (const entry of changed) expected.set(entry.path, entry);
+      const files = [...expected.values()].filter((e) => e.type === 'file');
+      expect(summary).toMatchObject({ files: files.length, bytes: files.reduce((n, e) => n + e.size, 0) });
+      expect(ok(await agentApi.get<Manifest>(`/agent/backups/${id}/manifest`)).entries).toEqual([...expected.values()]);
+      depths.push((await manifestRow(id)).depth);
+      base = id;
+    }
+    expect(depths).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 0, 1]);
+
+    // Bad deltas: nothing is stored, and the run can still commit.
+    const id = await start();
+    const refused = [
+      { manifest: [], delta: { base, changed: [], removed: [] } },
+      {},
+      { delta: { base: 'bkp_unknown', changed: [], removed: [] } },
+      { delta: { base, changed: [], removed: ['/deltas/never-there'] } },
+    ];
+    for (const body of refused) {
+      const res = await agentApi.post(`/agent/backups/${id}/commit`, { status: 'success', stats, ...body });
+      expect(res.status, JSON.stringify(body)).toBe(400);
+    }
+    expect(ok(await agentApi.get<List<BackupSummary>>(`/agent/schedules/${schedule.id}/backups`)).items[0]!.id).toBe(base);
+    ok(await agentApi.post(`/agent/backups/${id}/commit`, { status: 'success', stats, delta: { base, changed: [], removed: [] } }));
+    expect(ok(await agentApi.get<Manifest>(`/agent/backups/${id}/manifest`)).entries).toEqual([...expected.values()]);
+  });
+
   const frame = (name: Buffer, content: Buffer) => {
     const encoded = encodeChunk(content);
     const header = Buffer.alloc(36);
@@ -231,7 +310,6 @@ describe('the data plane', () => {
     header.writeUInt32BE(encoded.length, 32);
     return Buffer.concat([header, encoded]);
   };
-  const agentToken = async () => (JSON.parse(await readFile(path.join(stateDir, 'state.json'), 'utf8')) as { token: string }).token;
   /** PUTs a pack as a stream of `pieces`, so it goes out chunked, without a Content-Length. */
   const putStreamed = async (backupId: string, pieces: Buffer[]) =>
     fetch(`${server.api}/agent/backups/${backupId}/packs`, {

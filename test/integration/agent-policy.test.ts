@@ -4,11 +4,11 @@
  * deleting a client, and a trial that expires and is deleted. Restarts keep the data dir and the port,
  * so the agents' state dirs stay valid; time passes by editing the database while the server is down.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackupReport, Client, ClientCreated, Customer, DeletedReport, List, Reseller, Schedule, TrialSettings } from '../../src-shared/api/index.js';
+import type { BackupReport, Client, ClientCreated, Customer, DeletedReport, List, ManifestEntry, Reseller, Schedule, TrialSettings } from '../../src-shared/api/index.js';
 import { bytesUnder, runAgent, spawnAgent, treeDigest, type AgentResult } from '../support/agent-process.js';
 import { TestClient } from '../support/api-client.js';
 import { pseudoRandom } from '../support/pseudo-random.js';
@@ -243,17 +243,22 @@ describe('crashes and deletions', () => {
     const m = await machine([3 * MIB, 100_000]);
     await enroll(m, customer);
     expectExit(await m.run('backup', '--schedule', 'files'), 0);
-    // The index lost every trace of a chunk while the server was down (its row and the schedule's
-    // reference to it): the next run reuses the unchanged files' chunk lists without asking, so only
-    // the commit can tell it.
+    // The index lost every trace of the big file's first chunk while the server was down (its row and
+    // the schedule's reference to it). Then the file grows at its end: the agent re-reads it and finds
+    // that chunk again, which it takes as stored (it is in the previous backup), so only the commit of
+    // the changed file can tell.
+    const [cached] = await readdir(path.join(m.stateDir, 'manifests'));
+    const { entries } = JSON.parse(await readFile(path.join(m.stateDir, 'manifests', cached!), 'utf8')) as { entries: ManifestEntry[] };
+    const lost = entries.find((e) => e.path.endsWith('/file-0.bin'))!.chunks![0]!;
     await restartServer('stop', (db) => {
-      const lost = db.prepare('SELECT hash FROM chunks WHERE owner = ? ORDER BY hash LIMIT 1').get(customer.id) as { hash: string };
-      db.prepare('DELETE FROM chunks WHERE owner = ? AND hash = ?').run(customer.id, lost.hash);
-      db.prepare('DELETE FROM schedule_chunks WHERE hash = ?').run(lost.hash);
+      db.prepare('DELETE FROM chunks WHERE owner = ? AND hash = ?').run(customer.id, lost);
+      db.prepare('DELETE FROM schedule_chunks WHERE hash = ?').run(lost);
     });
+    await appendFile(path.join(m.source, 'file-0.bin'), 'more');
     const again = await m.run('backup', '--schedule', 'files');
     expectExit(again, 0);
-    expect(again.stdout).toMatch(/: success; 2 files scanned .*; 1 chunks uploaded/);
+    // The file's new last chunk, and the lost one.
+    expect(again.stdout).toMatch(/: success; 2 files scanned .*; 2 chunks uploaded/);
     const target = path.join(work, 'after-repair');
     expectExit(await m.run('restore', '--schedule', 'files', '--target', target), 0);
     expect(Object.fromEntries(await treeDigest(path.join(target, m.source)))).toEqual(Object.fromEntries(await treeDigest(m.source)));
@@ -265,6 +270,9 @@ describe('crashes and deletions', () => {
     const staying = await machine([2 * MIB, 50_000]);
     await enroll(leaving, customer, 'leaving');
     await enroll(staying, customer, 'staying');
+    expectExit(await leaving.run('backup', '--schedule', 'files'), 0);
+    // A second backup, stored as a delta against the first: the client leaves with the whole chain.
+    await writeFile(path.join(leaving.source, 'added.txt'), 'one more file');
     expectExit(await leaving.run('backup', '--schedule', 'files'), 0);
     expectExit(await staying.run('backup', '--schedule', 'files'), 0);
     const clients = await clientsOf(customer.id);
