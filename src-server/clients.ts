@@ -268,41 +268,61 @@ export class Clients {
    */
   purge(deletedBy: string, clientId: string, reason: string): number {
     const row = this.store.get<ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE id = ?`, clientId)!;
-    const resellerId = this.resellerOf(row);
-    const at = nowIso();
-    const record = (kind: 'client' | 'schedule' | 'backup', scheduleId: string | null, scheduleName: string | null, bytes: number) =>
-      this.store.run(
-        `INSERT INTO deleted_reports (id, reseller_id, customer_id, client_id, schedule_id, deleted_at, deleted_by, kind, client_name, schedule_name, bytes, reason)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        newId('del'),
-        resellerId,
-        row.customer_id,
-        row.id,
-        scheduleId,
-        at,
-        deletedBy,
-        kind,
-        row.name,
-        scheduleName,
-        bytes,
-        reason,
-      );
-    const schedules = this.store.all<{ id: string; name: string; space_used: number }>('SELECT id, name, space_used FROM schedules WHERE client_id = ?', clientId);
+    const schedules = this.store.all<{ id: string }>('SELECT id FROM schedules WHERE client_id = ?', clientId).map((s) => s.id);
+    this.purgeSchedules(deletedBy, clientId, schedules, reason);
+    this.recordDeleted(row, deletedBy, reason, { kind: 'client', scheduleId: null, scheduleName: null, bytes: row.space_used });
+    // Dropping the schedules already took the bytes of freed chunks off the client and its customer; the rest goes now.
+    this.detach({ ...row, space_used: this.store.get<{ space_used: number }>('SELECT space_used FROM clients WHERE id = ?', clientId)!.space_used });
+    this.store.run('DELETE FROM clients WHERE id = ?', clientId);
+    return row.space_used;
+  }
+
+  /**
+   * Removes schedules of a client with their backups and reports, frees the chunks no other schedule of
+   * the owner uses (the rest is counted against a schedule that uses them), and records each removed
+   * backup and schedule in the deleted report. Call inside `store.write`.
+   */
+  purgeSchedules(deletedBy: string, clientId: string, scheduleIds: readonly string[], reason: string): void {
+    const row = this.store.get<ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE id = ?`, clientId)!;
+    const schedules = this.store.all<{ id: string; name: string; space_used: number }>(
+      'SELECT id, name, space_used FROM schedules WHERE client_id = ? AND id IN (SELECT value FROM json_each(?))',
+      clientId,
+      JSON.stringify(scheduleIds),
+    );
     const owner = ownerOf(row);
     const packs = this.chunks.release(owner, new Set(schedules.map((s) => s.id)));
     for (const s of schedules) {
       const backups = this.store.all<{ bytes: number }>('SELECT bytes FROM backups WHERE schedule_id = ? ORDER BY created_at', s.id);
-      for (const b of backups) record('backup', s.id, s.name, b.bytes);
-      record('schedule', s.id, s.name, s.space_used);
+      for (const b of backups) this.recordDeleted(row, deletedBy, reason, { kind: 'backup', scheduleId: s.id, scheduleName: s.name, bytes: b.bytes });
+      this.recordDeleted(row, deletedBy, reason, { kind: 'schedule', scheduleId: s.id, scheduleName: s.name, bytes: s.space_used });
       for (const table of ['backups', 'backup_reports', 'restore_reports']) this.store.run(`DELETE FROM ${table} WHERE schedule_id = ?`, s.id);
+      this.store.run('DELETE FROM schedules WHERE id = ?', s.id);
     }
-    record('client', null, null, row.space_used);
-    this.store.run('DELETE FROM schedules WHERE client_id = ?', clientId);
-    // `release` already took the bytes of freed chunks off the client and its customer; the rest goes now.
-    this.detach({ ...row, space_used: this.store.get<{ space_used: number }>('SELECT space_used FROM clients WHERE id = ?', clientId)!.space_used });
-    this.store.run('DELETE FROM clients WHERE id = ?', clientId);
     this.chunks.compactLater(owner, packs);
-    return row.space_used;
+  }
+
+  private recordDeleted(
+    row: ClientRow,
+    deletedBy: string,
+    reason: string,
+    what: { kind: 'client' | 'schedule' | 'backup'; scheduleId: string | null; scheduleName: string | null; bytes: number },
+  ): void {
+    this.store.run(
+      `INSERT INTO deleted_reports (id, reseller_id, customer_id, client_id, schedule_id, deleted_at, deleted_by, kind, client_name, schedule_name, bytes, reason)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      newId('del'),
+      this.resellerOf(row),
+      row.customer_id,
+      row.id,
+      what.scheduleId,
+      nowIso(),
+      deletedBy,
+      what.kind,
+      row.name,
+      what.scheduleName,
+      what.bytes,
+      reason,
+    );
   }
 
   /** Takes a client's counts off its customer (MCAL, space, client count). */

@@ -7,7 +7,7 @@ import type { AuditLog } from './audit.js';
 import type { Principal } from './auth.js';
 import type { Clients } from './clients.js';
 import type { Customers } from './customers.js';
-import { notFound } from './errors.js';
+import { conflict, notFound } from './errors.js';
 import { bool, type Store } from './store.js';
 
 export interface ScheduleRow {
@@ -106,6 +106,23 @@ export class Schedules {
       const resellerId = client.customer_id ? this.customers.row(principal, client.customer_id).reseller_id : null;
       this.audit.record(principal, { action: 'schedule.update', objectType: 'schedule', objectId: id, objectName: `${client.name} / ${row.name}`, resellerId, before, after });
       return after;
+    });
+  }
+
+  /**
+   * Deletes a schedule with its backups and reports (Clients.purgeSchedules: chunks no other schedule
+   * uses are freed, the deleted report lists the schedule and each backup). Refused while it runs.
+   */
+  delete(principal: Principal, id: string): void {
+    this.store.write(() => {
+      const row = this.row(principal, id);
+      if (this.store.get("SELECT 1 FROM backup_reports WHERE schedule_id = ? AND status = 'running'", id)) {
+        throw conflict(`Schedule "${row.name}" has a backup running; wait for it to finish.`);
+      }
+      const client = this.clients.row(principal, row.client_id);
+      this.clients.purgeSchedules(principal.username, client.id, [id], 'schedule deleted');
+      const resellerId = client.customer_id ? this.customers.row(principal, client.customer_id).reseller_id : null;
+      this.audit.record(principal, { action: 'schedule.delete', objectType: 'schedule', objectId: id, objectName: `${client.name} / ${row.name}`, resellerId, before: toSchedule(row) });
     });
   }
 

@@ -153,6 +153,7 @@ export const REQUEST_ARGS = {
 
   'schedules.list': ListArg,
   'schedules.update': Type.Object({ serverId: S, id: Id, patch: SchedulePatch }, { additionalProperties: false }),
+  'schedules.delete': ById,
 
   'reports.backup': ListArg,
   'reports.restore': ListArg,
@@ -208,6 +209,7 @@ export interface Results {
   'clients.delete': null;
   'schedules.list': Cached<List<Schedule>>;
   'schedules.update': Schedule;
+  'schedules.delete': null;
   'reports.backup': Cached<List<BackupReport>>;
   'reports.restore': Cached<List<RestoreReport>>;
   'reports.deletedForSchedule': Cached<List<DeletedReport>>;

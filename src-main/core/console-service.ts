@@ -238,6 +238,7 @@ export class ConsoleService implements BridgeBackend {
 
       'schedules.list': ({ serverId, id, query }) => on(serverId).read(`/clients/${segment(id)}/schedules`, query, ScheduleList, { kind: 'schedules' }),
       'schedules.update': ({ serverId, id, patch }) => on(serverId).write('PATCH', `/schedules/${segment(id)}`, patch, Schedule),
+      'schedules.delete': ({ serverId, id }) => on(serverId).write('DELETE', `/schedules/${segment(id)}`, undefined, NoContent),
 
       'reports.backup': ({ serverId, id, query }) => on(serverId).read(`/schedules/${segment(id)}/reports/backup`, query, BackupReportList, { kind: 'backupReports' }),
       'reports.restore': ({ serverId, id, query }) =>

@@ -2,6 +2,7 @@ import { getContext, setContext } from 'svelte';
 import type { AppInfo, Bridge, Events, MenuAction, ServerView } from '../../src-shared/bridge.js';
 import type { Client } from '../../src-shared/api/clients.js';
 import type { Customer } from '../../src-shared/api/customers.js';
+import type { Schedule } from '../../src-shared/api/schedules.js';
 import { errorMessage } from '../lib/errors.js';
 import { formatBytes, formatDateTime } from '../lib/format.js';
 import { customerKey, customerNode, customerOf, customersKey, serverKey, serverNode, STATE_WORDS, type ConsoleNode, type NodeData, type TreeContext } from './nodes.js';
@@ -25,6 +26,7 @@ export type DialogState =
   | { kind: 'remove-server'; server: ServerView }
   | { kind: 'bulk-customers'; serverId: string; action: 'activate' | 'deactivate' | 'enable-auto' | 'disable-auto' | 'delete'; customers: Customer[]; ondone: () => void }
   | { kind: 'bulk-clients'; serverId: string; action: 'authorize' | 'delete'; clients: Client[]; ondone: () => void }
+  | { kind: 'delete-schedule'; serverId: string; client: Client; schedule: Schedule; ondone: () => void }
   | { kind: 'clear-cache' }
   | { kind: 'about' };
 

@@ -115,6 +115,10 @@ export const managementRoutes =
       r.patch('/schedules/:id', { schema: { tags: ['schedules'], params: IdParams, body: SchedulePatch, response: ok(Schedule) } }, async (req) =>
         s.schedules.update(req.principal, req.params.id, req.body),
       );
+      r.delete('/schedules/:id', { schema: { tags: ['schedules'], params: IdParams, response: noContent } }, async (req, reply) => {
+        s.schedules.delete(req.principal, req.params.id);
+        return reply.code(204).send(null);
+      });
       r.get('/schedules/:id/reports/backup', { schema: { tags: ['reports'], params: IdParams, querystring: ListQuery, response: ok(ListOf(BackupReport)) } }, async (req) =>
         s.schedules.backupReports(req.principal, req.params.id, req.query),
       );

@@ -144,6 +144,7 @@ describe('console, end to end', () => {
     await page.keyboard.press('ArrowRight'); // first client
     await page.keyboard.press('Enter');
     await page.getByRole('table', { name: 'List Of Backup Schedules' }).getByRole('row').nth(1).waitFor();
+    await screenshot(page, '02-schedules');
     await expandFocused();
     await page.keyboard.press('ArrowRight'); // first schedule
     await page.keyboard.press('Enter');

@@ -295,6 +295,51 @@ describe('crashes and deletions', () => {
     expect(Object.fromEntries(await treeDigest(path.join(target, staying.source)))).toEqual(Object.fromEntries(await treeDigest(staying.source)));
   });
 
+  it('deleting a schedule frees the chunks only it uses, hands shared ones to the schedule that keeps them, and lists it with its backups', async () => {
+    const customer = await createCustomer({ autoAuthorization: true });
+    const m = await machine([2 * MIB, 150_000]);
+    await enroll(m, customer);
+    // A second schedule over a copy of file-0 and a file of its own.
+    const other = path.join(work, `other-${counter}`);
+    await mkdir(other);
+    await writeFile(path.join(other, 'copy-of-0.bin'), await readFile(path.join(m.source, 'file-0.bin')));
+    await writeFile(path.join(other, 'own.bin'), pseudoRandom(77, 60_000));
+    expectExit(await m.run('schedule', 'add', '--name', 'other', '--source', other), 0);
+    expectExit(await m.run('backup', '--schedule', 'files'), 0);
+    expectExit(await m.run('backup', '--schedule', 'other'), 0);
+    const [client] = await clientsOf(customer.id);
+    const byName = async () => new Map((await schedulesOf(client!.id)).map((s) => [s.name, s]));
+    const before = await byName();
+    const leaving = before.get('files')!;
+
+    // While one of its backups runs, the schedule stays.
+    const token = (JSON.parse(await readFile(path.join(m.stateDir, 'state.json'), 'utf8')) as { token: string }).token;
+    const agentApi = new TestClient(server.api, token);
+    const { backupId } = ok(await agentApi.post<{ backupId: string }>('/agent/backups', { scheduleId: leaving.id }), 201);
+    expect((await admin.delete(`/schedules/${leaving.id}`)).status).toBe(409);
+    ok(await agentApi.post(`/agent/backups/${backupId}/fail`, { stats: { filesScanned: 0, filesUploaded: 0, bytesScanned: 0, bytesUploaded: 0 }, error: 'test' }), 204);
+
+    ok(await admin.delete(`/schedules/${leaving.id}`), 204);
+    const after = await byName();
+    expect([...after.keys()]).toEqual(['other']);
+    // file-0's chunks were counted against "files" (it stored them first); "other" uses them too.
+    const file0 = (await readFile(path.join(m.source, 'file-0.bin'))).length;
+    expect(after.get('other')!.spaceUsed).toBeGreaterThan(before.get('other')!.spaceUsed + file0 * 0.9);
+    expect(after.get('other')!.spaceUsed).toBeLessThan(before.get('files')!.spaceUsed + before.get('other')!.spaceUsed);
+    const now = await customerNow(customer.id);
+    expect(now.spaceUsed).toBe(after.get('other')!.spaceUsed);
+    expect((await clientsOf(customer.id))[0]!.spaceUsed).toBe(now.spaceUsed);
+    expect(await settledStore(customer.id, now.spaceUsed)).toBe(now.spaceUsed);
+    const deleted = ok(await admin.get<List<DeletedReport>>(`/customers/${customer.id}/reports/deleted`)).items;
+    expect(deleted).toContainEqual(expect.objectContaining({ kind: 'schedule', scheduleName: 'files', bytes: leaving.spaceUsed, reason: 'schedule deleted' }));
+    expect(deleted.filter((d) => d.kind === 'backup' && d.scheduleName === 'files')).toHaveLength(1);
+
+    const target = path.join(work, `other-restored-${counter}`);
+    expectExit(await m.run('restore', '--schedule', 'other', '--target', target), 0);
+    expect(Object.fromEntries(await treeDigest(path.join(target, other)))).toEqual(Object.fromEntries(await treeDigest(other)));
+    expect((await m.run('backup', '--schedule', 'files')).code).toBe(1);
+  });
+
   it('chunks shared by clients stay counted within their customer when the first uploader is deleted, and a migrated client takes only what its new customer lacks', async () => {
     const a = await createCustomer({ autoAuthorization: true });
     const b = await createCustomer({ autoAuthorization: true });

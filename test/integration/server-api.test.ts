@@ -887,6 +887,7 @@ describe('OpenAPI document', () => {
       'POST /clients/{id}/migrate',
       'GET /clients/{id}/schedules',
       'PATCH /schedules/{id}',
+      'DELETE /schedules/{id}',
       'GET /schedules/{id}/reports/backup',
       'GET /schedules/{id}/reports/restore',
       'GET /schedules/{id}/reports/deleted',

@@ -334,6 +334,8 @@ describe('every other channel', () => {
     const client = (await service.invoke('clients.list', { serverId, id: someone.id })).data.items[0]!;
     const schedule = (await service.invoke('schedules.list', { serverId, id: client.id })).data.items[0]!;
     expect((await service.invoke('schedules.update', { serverId, id: schedule.id, patch: { enabled: !schedule.enabled } })).enabled).toBe(!schedule.enabled);
+    expect(await service.invoke('schedules.delete', { serverId, id: schedule.id })).toBeNull();
+    expect((await service.invoke('schedules.list', { serverId, id: client.id })).data.items.map((s) => s.id)).not.toContain(schedule.id);
 
     const trial = (await service.invoke('trialSettings.get', { serverId })).data;
     expect(await service.invoke('trialSettings.update', { serverId, settings: { ...trial, trialDays: trial.trialDays + 1 } })).toEqual({ ...trial, trialDays: trial.trialDays + 1 });

@@ -2,6 +2,8 @@ import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { describe, expect, test, vi } from 'vitest';
 import { BridgeError } from '../../../src-shared/bridge.js';
 import BulkCustomersDialog from '../../../src-renderer/dialogs/BulkCustomersDialog.svelte';
+import DeleteScheduleDialog from '../../../src-renderer/dialogs/DeleteScheduleDialog.svelte';
+import SchedulesView from '../../../src-renderer/views/SchedulesView.svelte';
 import { appContext } from '../../../src-renderer/state/app.svelte.js';
 import { settle, startedApp } from './helpers.js';
 
@@ -67,5 +69,32 @@ describe('bulk customer actions', () => {
     await fireEvent.click(confirm);
     await settle(10);
     expect(bridge.customers).toEqual([]);
+  });
+});
+
+describe('deleting a schedule', () => {
+  test('the schedules table opens a confirmation that names the data, needs DELETE typed, and deletes it', async () => {
+    const { bridge, app } = await startedApp();
+    const customer = bridge.customers[0]!;
+    const client = bridge.clients.find((c) => c.id === 'k1')!;
+    render(SchedulesView, { props: { serverId: 'srv1', customer, client }, context: appContext(app) });
+    await settle();
+    await fireEvent.click(screen.getByRole('button', { name: 'Delete Schedule' }));
+    expect(app.dialog).toMatchObject({ kind: 'delete-schedule', schedule: { id: 's1' } });
+
+    const ondone = vi.fn();
+    render(DeleteScheduleDialog, { props: { serverId: 'srv1', client, schedule: bridge.schedules[0]!, ondone, onclose: () => undefined }, context: appContext(app) });
+    await settle();
+    const dialog = screen.getByRole('dialog', { name: 'Delete Schedule Documents' });
+    expect(within(dialog).getByText('Deleted with 1 GiB of backup data')).toBeTruthy();
+    const confirm = within(dialog).getByRole('button', { name: 'Delete Schedule' }) as HTMLButtonElement;
+    expect(confirm.disabled).toBe(true);
+    await fireEvent.input(within(dialog).getByRole('textbox', { name: 'Type DELETE to confirm' }), { target: { value: 'DELETE' } });
+    await fireEvent.click(confirm);
+    await settle(10);
+    expect(bridge.callsOf('schedules.delete')).toEqual([{ serverId: 'srv1', id: 's1' }]);
+    expect(bridge.schedules).toEqual([]);
+    await fireEvent.click(within(dialog).getByRole('button', { name: 'Done' }));
+    expect(ondone).toHaveBeenCalledOnce();
   });
 });

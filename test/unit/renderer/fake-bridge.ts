@@ -258,6 +258,10 @@ export class FakeBridge implements Bridge {
         return null;
       case 'schedules.list':
         return this.#cached(this.#list(this.schedules.filter((s) => s.clientId === id), query));
+      case 'schedules.delete':
+        this.#write();
+        this.schedules = this.schedules.filter((s) => s.id !== id);
+        return null;
       case 'reports.backup':
         return this.#cached(this.#list(this.backupReports, query));
       case 'reports.restore':
