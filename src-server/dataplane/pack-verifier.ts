@@ -11,9 +11,10 @@ import { availableParallelism } from 'node:os';
 import type { Readable } from 'node:stream';
 import type { Worker } from 'node:worker_threads';
 import { MAX_PACK_BYTES } from '../../src-shared/api/agent.js';
+import { MAX_DECODED_BYTES } from '../../src-shared/chunk-codec.js';
 import { startWorker } from '../../src-shared/worker-thread.js';
 import { ApiError, badRequest } from '../errors.js';
-import type { FramedChunk, FrameRange } from './pack-files.js';
+import { checkFrames, type FramedChunk, type FrameRange } from './pack-files.js';
 
 export interface VerifyRequest {
   id: number;
@@ -59,6 +60,9 @@ interface Waiting {
   reject: (error: Error) => void;
 }
 
+/** Bundled next to the server's CLI (dist/server), or the source next to this file. */
+const startVerifierThread = () => startWorker(new URL('./pack-verifier-thread.js', import.meta.url), new URL('./pack-verifier-thread.ts', import.meta.url));
+
 const tooLarge = () => new ApiError('BAD_REQUEST', `The pack is larger than ${MAX_PACK_BYTES} bytes; send smaller packs.`, undefined, 413);
 
 export class PackVerifier {
@@ -66,6 +70,14 @@ export class PackVerifier {
   private readonly pending = new Map<number, Waiting>();
   private readonly idle: ArrayBuffer[] = [];
   private nextId = 1;
+  /**
+   * Set when no thread could be started (a server bundled without its thread file, and no tsx to run
+   * the source): packs are then verified here, slower but still checked, rather than all refused.
+   */
+  private scratch: Buffer | null = null;
+
+  /** `start`: starts a verifier thread (tests replace it). */
+  constructor(private readonly start: () => Worker = startVerifierThread) {}
 
   /** Reads a pack body (`declared`: its Content-Length, if sent) into a pooled buffer; 413 past MAX_PACK_BYTES. */
   async receive(stream: Readable, declared: number | undefined): Promise<PackUpload> {
@@ -98,21 +110,37 @@ export class PackVerifier {
    * Takes the upload over: its buffer goes to a verifier thread and comes back in the result.
    */
   async verify(upload: PackUpload): Promise<VerifiedPack> {
+    const thread = this.scratch ? null : this.pick();
+    if (!thread) return this.verifyHere(upload);
     const id = this.nextId++;
-    const thread = this.pick();
     const result = await new Promise<VerifyResult>((resolve, reject) => {
       this.pending.set(id, { thread, resolve, reject });
       thread.load++;
       thread.worker.postMessage({ id, buffer: upload.buffer, length: upload.length } satisfies VerifyRequest, [upload.buffer]);
     }).finally(() => thread.load--);
-    const { buffer } = result;
     if ('error' in result) {
-      this.give(buffer);
+      this.give(result.buffer);
       throw badRequest(result.error);
     }
-    const body = Buffer.from(buffer, 0, upload.length);
+    return this.verified(result.buffer, upload.length, result.frames);
+  }
+
+  /** What a thread does, on this thread (see `scratch`). */
+  private verifyHere({ buffer, length }: PackUpload): VerifiedPack {
+    let frames: FrameRange[];
+    try {
+      frames = checkFrames(new Uint8Array(buffer, 0, length), (this.scratch ??= Buffer.allocUnsafe(MAX_DECODED_BYTES)));
+    } catch (error) {
+      this.give(buffer);
+      throw badRequest(error instanceof Error ? error.message : String(error));
+    }
+    return this.verified(buffer, length, frames);
+  }
+
+  private verified(buffer: ArrayBuffer, length: number, frames: FrameRange[]): VerifiedPack {
+    const body = Buffer.from(buffer, 0, length);
     return {
-      chunks: result.frames.map((f) => ({ hash: f.hash, encoded: body.subarray(f.start, f.start + f.length) })),
+      chunks: frames.map((f) => ({ hash: f.hash, encoded: body.subarray(f.start, f.start + f.length) })),
       release: () => this.give(buffer),
     };
   }
@@ -125,17 +153,28 @@ export class PackVerifier {
     if (buffer.byteLength === POOLED_BYTES && this.idle.length < POOL_SIZE) this.idle.push(buffer);
   }
 
-  /** An idle thread, else a new one while there are fewer than THREADS, else the least loaded. */
-  private pick(): Thread {
+  /**
+   * An idle thread, else a new one while there are fewer than THREADS, else the least loaded; null when
+   * not even one thread can be started (from then on packs are verified here).
+   */
+  private pick(): Thread | null {
     const idle = this.threads.find((t) => t.load === 0);
     if (idle) return idle;
-    if (this.threads.length < THREADS) return this.spawn();
+    if (this.threads.length < THREADS) {
+      try {
+        return this.spawn();
+      } catch {
+        if (this.threads.length === 0) {
+          this.scratch = Buffer.allocUnsafe(MAX_DECODED_BYTES);
+          return null;
+        }
+      }
+    }
     return this.threads.reduce((a, b) => (b.load < a.load ? b : a));
   }
 
   private spawn(): Thread {
-    // Bundled next to the server's CLI (dist/server), or the source next to this file.
-    const worker = startWorker(new URL('./pack-verifier-thread.js', import.meta.url), new URL('./pack-verifier-thread.ts', import.meta.url));
+    const worker = this.start();
     const thread: Thread = { worker, load: 0 };
     this.threads.push(thread);
     worker.on('message', (result: VerifyResult) => {

@@ -10,9 +10,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupReport, BackupSummary, Client, Customer, List, Manifest, ManifestEntry, Reseller, RestoreReport, Schedule } from '../../src-shared/api/index.js';
-import { encodeChunk } from '../../src-shared/chunk-codec.js';
 import { bytesUnder, chunksUploaded, runAgent, spawnAgent, treeDigest, type AgentResult } from '../support/agent-process.js';
 import { TestClient } from '../support/api-client.js';
+import { frame } from '../support/pack-frames.js';
 import { pseudoRandom } from '../support/pseudo-random.js';
 import { removeDir, startServer, tempDir, type RunningServer } from '../support/server-process.js';
 import { ok } from '../support/api-assert.js';
@@ -303,13 +303,6 @@ describe('the data plane', () => {
     expect(ok(await agentApi.get<Manifest>(`/agent/backups/${id}/manifest`)).entries).toEqual([...expected.values()]);
   });
 
-  const frame = (name: Buffer, content: Buffer) => {
-    const encoded = encodeChunk(content);
-    const header = Buffer.alloc(36);
-    name.copy(header);
-    header.writeUInt32BE(encoded.length, 32);
-    return Buffer.concat([header, encoded]);
-  };
   /** PUTs a pack as a stream of `pieces`, so it goes out chunked, without a Content-Length. */
   const putStreamed = async (backupId: string, pieces: Buffer[]) =>
     fetch(`${server.api}/agent/backups/${backupId}/packs`, {
