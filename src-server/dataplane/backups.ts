@@ -173,6 +173,7 @@ export class Backups {
     return this.store.write(() => {
       const run = this.running(client, backupId);
       const createdAt = nowIso();
+      // The backup row first: its manifest row refers to it, and the counts come from the manifest.
       this.store.run('INSERT INTO backups (id, schedule_id, created_at) VALUES (?, ?, ?)', backupId, run.schedule_id, createdAt);
       const { files, bytes, chunks } = this.manifests.save(backupId, run.schedule_id, input);
       this.store.run('UPDATE backups SET files = ?, bytes = ? WHERE id = ?', files, bytes, backupId);
