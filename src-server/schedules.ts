@@ -8,6 +8,7 @@ import type { Principal } from './auth.js';
 import type { Clients } from './clients.js';
 import type { Customers } from './customers.js';
 import { conflict, notFound } from './errors.js';
+import { assertAdmin } from './resellers.js';
 import { bool, type Store } from './store.js';
 
 export interface ScheduleRow {
@@ -160,6 +161,12 @@ export class Schedules {
     if (live) this.customers.row(principal, customerId);
     else if (!owner || (principal.role === 'reseller' && owner.reseller_id !== principal.resellerId)) throw notFound('Customer');
     return this.deleted('customer_id = ?', [customerId], query);
+  }
+
+  /** What was deleted of trial clients (they have no customer, so no customer's report holds it); administrators only. */
+  deletedForTrialClients(principal: Principal, query: ListQuery): List<DeletedReport> {
+    assertAdmin(principal);
+    return this.deleted('customer_id IS NULL', [], query);
   }
 
   private deleted(where: string, params: unknown[], query: ListQuery): List<DeletedReport> {

@@ -159,6 +159,7 @@ export const REQUEST_ARGS = {
   'reports.restore': ListArg,
   'reports.deletedForSchedule': ListArg,
   'reports.deletedForCustomer': ListArg,
+  'reports.deletedForTrialClients': Type.Object({ serverId: S, query: Type.Optional(ListQuery) }, { additionalProperties: false }),
 
   'trialSettings.get': ServerArg,
   'trialSettings.update': Type.Object({ serverId: S, settings: TrialSettings }, { additionalProperties: false }),
@@ -214,6 +215,7 @@ export interface Results {
   'reports.restore': Cached<List<RestoreReport>>;
   'reports.deletedForSchedule': Cached<List<DeletedReport>>;
   'reports.deletedForCustomer': Cached<List<DeletedReport>>;
+  'reports.deletedForTrialClients': Cached<List<DeletedReport>>;
   'trialSettings.get': Cached<TrialSettings>;
   'trialSettings.update': TrialSettings;
   'auditLog.list': Cached<List<AuditEntry>>;

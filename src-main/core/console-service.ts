@@ -247,6 +247,7 @@ export class ConsoleService implements BridgeBackend {
         on(serverId).read(`/schedules/${segment(id)}/reports/deleted`, query, DeletedReportList, { kind: 'deletedReports' }),
       'reports.deletedForCustomer': ({ serverId, id, query }) =>
         on(serverId).read(`/customers/${segment(id)}/reports/deleted`, query, DeletedReportList, { kind: 'deletedReports' }),
+      'reports.deletedForTrialClients': ({ serverId, query }) => on(serverId).read('/trial-clients/reports/deleted', query, DeletedReportList, { kind: 'deletedReports' }),
 
       'trialSettings.get': ({ serverId }) => on(serverId).read('/trial-settings', undefined, TrialSettings),
       'trialSettings.update': ({ serverId, settings }) => on(serverId).write('PUT', '/trial-settings', settings, TrialSettings),

@@ -13,7 +13,8 @@ export type BulkAction = 'activate' | 'deactivate' | 'enable-auto' | 'disable-au
 /** A page that replaces the table on the right until the user goes back. */
 export type Page =
   | { kind: 'delete-customer'; serverId: string; customer: Customer }
-  | { kind: 'deleted-report'; serverId: string; customer: Customer }
+  /** A customer's deleted report, or with `customer` null the trial clients'. */
+  | { kind: 'deleted-report'; serverId: string; customer: Customer | null }
   | { kind: 'trial-settings'; serverId: string }
   | { kind: 'client-migration'; serverId: string; client: Client | null }
   | { kind: 'audit-log'; serverId: string };

@@ -95,6 +95,9 @@ export const managementRoutes =
         reply.code(201).send(s.clients.create(req.principal, req.params.id, req.body)),
       );
       r.get('/trial-clients', { schema: { tags: ['clients'], querystring: ListQuery, response: ok(ListOf(Client)) } }, async (req) => s.clients.listTrial(req.principal, req.query));
+      r.get('/trial-clients/reports/deleted', { schema: { tags: ['reports'], querystring: ListQuery, response: ok(ListOf(DeletedReport)) } }, async (req) =>
+        s.schedules.deletedForTrialClients(req.principal, req.query),
+      );
       r.get('/clients/:id', { schema: { tags: ['clients'], params: IdParams, response: ok(Client) } }, async (req) => s.clients.get(req.principal, req.params.id));
       r.patch('/clients/:id', { schema: { tags: ['clients'], params: IdParams, body: ClientPatch, response: ok(Client) } }, async (req) =>
         s.clients.update(req.principal, req.params.id, req.body),

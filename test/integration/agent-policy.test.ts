@@ -440,6 +440,9 @@ describe('crashes and deletions', () => {
     expect((await admin.get(`/clients/${client.id}`)).status).toBe(404);
     const deleted = ok(await admin.get<List<DeletedReport>>(`/schedules/${schedule!.id}/reports/deleted`)).items;
     expect(deleted).toContainEqual(expect.objectContaining({ clientName: 'trial machine', reason: 'trial-expired' }));
+    // With the client gone, its schedule is reachable no more: the trial clients' own report lists it.
+    const trials = ok(await admin.get<List<DeletedReport>>('/trial-clients/reports/deleted')).items;
+    expect(trials).toContainEqual(expect.objectContaining({ kind: 'client', clientName: 'trial machine', reason: 'trial-expired' }));
     expect(await bytesUnder(chunkStore(client.id))).toBe(0);
   });
 });

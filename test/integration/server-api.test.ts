@@ -880,6 +880,7 @@ describe('OpenAPI document', () => {
       'GET /customers/{id}/clients',
       'POST /customers/{id}/clients',
       'GET /trial-clients',
+      'GET /trial-clients/reports/deleted',
       'GET /clients/{id}',
       'PATCH /clients/{id}',
       'DELETE /clients/{id}',

@@ -337,6 +337,7 @@ describe('every other channel', () => {
     expect(await service.invoke('schedules.delete', { serverId, id: schedule.id })).toBeNull();
     expect((await service.invoke('schedules.list', { serverId, id: client.id })).data.items.map((s) => s.id)).not.toContain(schedule.id);
 
+    expect((await service.invoke('reports.deletedForTrialClients', { serverId })).data.items.every((r) => r.clientName !== '')).toBe(true);
     const trial = (await service.invoke('trialSettings.get', { serverId })).data;
     expect(await service.invoke('trialSettings.update', { serverId, settings: { ...trial, trialDays: trial.trialDays + 1 } })).toEqual({ ...trial, trialDays: trial.trialDays + 1 });
     const audit = await service.invoke('auditLog.list', { serverId, query: { q: 'Channel Co', limit: 50 } });

@@ -82,6 +82,11 @@ describe('the console', () => {
     await fireEvent.click(screen.getByRole('button', { name: 'Save Trial Settings' }));
     await settle();
     expect(bridge.callsOf('trialSettings.update')).toEqual([{ serverId: 'srv1', settings: { spaceBytes: 5 * 2 ** 30, trialDays: 14, deleteAfterDays: 7 } }]);
+    // Trial clients have no customer: their deleted report opens from this page.
+    await fireEvent.click(screen.getByRole('button', { name: 'Deleted Trial Clients' }));
+    await settle();
+    expect(screen.getByRole('table', { name: 'Deleted Client/Backup Report' })).toBeTruthy();
+    expect(bridge.callsOf('reports.deletedForTrialClients')).toEqual([{ serverId: 'srv1', query: expect.objectContaining({ sort: '-deletedAt' }) }]);
   });
 
   test('menu actions: add-server opens an accessible dialog (the console behind is inert), about, clear cache', async () => {

@@ -268,6 +268,7 @@ export class FakeBridge implements Bridge {
         return this.#cached(this.#list(this.restoreReports, query));
       case 'reports.deletedForSchedule':
       case 'reports.deletedForCustomer':
+      case 'reports.deletedForTrialClients':
         return this.#cached(this.#list(this.deletedReports, query));
       case 'trialSettings.get':
         return this.#cached(this.trialSettings);
