@@ -38,6 +38,8 @@ export interface SnapshotEntry {
 export interface WalkOptions {
   /** Record `ctimeMs` and `ino` of files (off by default: only change detection needs them). */
   identity?: boolean;
+  /** Average stat time per entry above which the walk stats concurrently (default SLOW_STAT_MS; see Stater). */
+  slowStatMs?: number;
 }
 
 /**
@@ -70,6 +72,8 @@ const SLOW_STAT_MS = 0.2;
 class Stater {
   private concurrent = false;
 
+  constructor(private readonly slowStatMs: number) {}
+
   async list(dirPath: string, names: readonly string[], identity: boolean): Promise<SnapshotItem[]> {
     if (this.concurrent) {
       const items: SnapshotItem[] = [];
@@ -80,7 +84,7 @@ class Stater {
     }
     const began = performance.now();
     const items = names.map((name) => describeEntry(joinPath(dirPath, name), lstatSync, readlinkSync, identity));
-    if (names.length > 0 && (performance.now() - began) / names.length > SLOW_STAT_MS) this.concurrent = true;
+    if (names.length > 0 && (performance.now() - began) / names.length > this.slowStatMs) this.concurrent = true;
     return items;
   }
 }
@@ -103,7 +107,7 @@ class Stater {
  */
 export async function* walkSources(sources: readonly string[], options: WalkOptions = {}): AsyncGenerator<SnapshotItem, void, undefined> {
   const identity = options.identity ?? false;
-  const stater = new Stater();
+  const stater = new Stater(options.slowStatMs ?? SLOW_STAT_MS);
   for (const source of sources) {
     if (!path.isAbsolute(source)) throw new TypeError(`backup source must be an absolute path, got "${source}"`);
   }

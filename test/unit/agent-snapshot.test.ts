@@ -3,7 +3,7 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyMetadata, walkSources, type SnapshotEntry, type SnapshotItem } from '../../src-agent/snapshot.js';
+import { applyMetadata, walkSources, type SnapshotEntry, type SnapshotItem, type WalkOptions } from '../../src-agent/snapshot.js';
 
 const MTIME = 1_600_000_000_123;
 const isRoot = process.getuid?.() === 0;
@@ -31,9 +31,9 @@ afterEach(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function collect(sources: string[]): Promise<SnapshotItem[]> {
+async function collect(sources: string[], options?: WalkOptions): Promise<SnapshotItem[]> {
   const items: SnapshotItem[] = [];
-  for await (const item of walkSources(sources)) items.push(item);
+  for await (const item of walkSources(sources, options)) items.push(item);
   return items;
 }
 
@@ -73,6 +73,15 @@ describe('walkSources', () => {
       ['symlink', 'link'],
     ]);
     expect(items.every((item) => item.path.startsWith(`${src}/`) || item.path === src)).toBe(true);
+  });
+
+  it('walks the same with concurrent stats, the mode it switches to where stats are slow (network shares)', async () => {
+    // A negative threshold counts every directory as slow: after the root's listing, every directory is
+    // statted the concurrent way (32 at a time: the 80 files here take three rounds).
+    await mkdir(path.join(src, 'many'));
+    await Promise.all(Array.from({ length: 80 }, (_, i) => writeFile(path.join(src, 'many', `f${String(i).padStart(2, '0')}`), String(i))));
+    const options = { identity: true };
+    expect(await collect([src], { ...options, slowStatMs: -1 })).toEqual(await collect([src], options));
   });
 
   it('records size, mode, integer mtime and link target', async () => {
