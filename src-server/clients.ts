@@ -59,6 +59,9 @@ const COLUMNS = 'id, customer_id, name, hostname, os, status, trial, trial_expir
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** Adds one entry to the deleted report. */
+type DeletedRecorder = (what: { kind: 'client' | 'schedule' | 'backup'; scheduleId: string | null; scheduleName: string | null; bytes: number }) => void;
+
 export class Clients {
   constructor(
     private readonly store: Store,
@@ -268,61 +271,65 @@ export class Clients {
    */
   purge(deletedBy: string, clientId: string, reason: string): number {
     const row = this.store.get<ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE id = ?`, clientId)!;
+    const record = this.deletedReport(row, deletedBy, reason);
     const schedules = this.store.all<{ id: string }>('SELECT id FROM schedules WHERE client_id = ?', clientId).map((s) => s.id);
-    this.purgeSchedules(deletedBy, clientId, schedules, reason);
-    this.recordDeleted(row, deletedBy, reason, { kind: 'client', scheduleId: null, scheduleName: null, bytes: row.space_used });
+    this.dropSchedules(row, schedules, record);
+    record({ kind: 'client', scheduleId: null, scheduleName: null, bytes: row.space_used });
     // Dropping the schedules already took the bytes of freed chunks off the client and its customer; the rest goes now.
     this.detach({ ...row, space_used: this.store.get<{ space_used: number }>('SELECT space_used FROM clients WHERE id = ?', clientId)!.space_used });
     this.store.run('DELETE FROM clients WHERE id = ?', clientId);
     return row.space_used;
   }
 
+  /** Removes schedules of the client `row` (see dropSchedules), as one deletion in the deleted report. Call inside `store.write`. */
+  purgeSchedules(deletedBy: string, row: ClientRow, scheduleIds: readonly string[], reason: string): void {
+    this.dropSchedules(row, scheduleIds, this.deletedReport(row, deletedBy, reason));
+  }
+
   /**
    * Removes schedules of a client with their backups and reports, frees the chunks no other schedule of
    * the owner uses (the rest is counted against a schedule that uses them), and records each removed
-   * backup and schedule in the deleted report. Call inside `store.write`.
+   * backup and schedule.
    */
-  purgeSchedules(deletedBy: string, clientId: string, scheduleIds: readonly string[], reason: string): void {
-    const row = this.store.get<ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE id = ?`, clientId)!;
+  private dropSchedules(row: ClientRow, scheduleIds: readonly string[], record: DeletedRecorder): void {
     const schedules = this.store.all<{ id: string; name: string; space_used: number }>(
       'SELECT id, name, space_used FROM schedules WHERE client_id = ? AND id IN (SELECT value FROM json_each(?))',
-      clientId,
+      row.id,
       JSON.stringify(scheduleIds),
     );
     const owner = ownerOf(row);
     const packs = this.chunks.release(owner, new Set(schedules.map((s) => s.id)));
     for (const s of schedules) {
       const backups = this.store.all<{ bytes: number }>('SELECT bytes FROM backups WHERE schedule_id = ? ORDER BY created_at', s.id);
-      for (const b of backups) this.recordDeleted(row, deletedBy, reason, { kind: 'backup', scheduleId: s.id, scheduleName: s.name, bytes: b.bytes });
-      this.recordDeleted(row, deletedBy, reason, { kind: 'schedule', scheduleId: s.id, scheduleName: s.name, bytes: s.space_used });
+      for (const b of backups) record({ kind: 'backup', scheduleId: s.id, scheduleName: s.name, bytes: b.bytes });
+      record({ kind: 'schedule', scheduleId: s.id, scheduleName: s.name, bytes: s.space_used });
       for (const table of ['backups', 'backup_reports', 'restore_reports']) this.store.run(`DELETE FROM ${table} WHERE schedule_id = ?`, s.id);
       this.store.run('DELETE FROM schedules WHERE id = ?', s.id);
     }
     this.chunks.compactLater(owner, packs);
   }
 
-  private recordDeleted(
-    row: ClientRow,
-    deletedBy: string,
-    reason: string,
-    what: { kind: 'client' | 'schedule' | 'backup'; scheduleId: string | null; scheduleName: string | null; bytes: number },
-  ): void {
-    this.store.run(
-      `INSERT INTO deleted_reports (id, reseller_id, customer_id, client_id, schedule_id, deleted_at, deleted_by, kind, client_name, schedule_name, bytes, reason)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      newId('del'),
-      this.resellerOf(row),
-      row.customer_id,
-      row.id,
-      what.scheduleId,
-      nowIso(),
-      deletedBy,
-      what.kind,
-      row.name,
-      what.scheduleName,
-      what.bytes,
-      reason,
-    );
+  /** Records the entries of one deletion of (part of) a client in the deleted report: same time, same reseller. */
+  private deletedReport(row: ClientRow, deletedBy: string, reason: string): DeletedRecorder {
+    const resellerId = this.resellerOf(row);
+    const at = nowIso();
+    return (what) =>
+      this.store.run(
+        `INSERT INTO deleted_reports (id, reseller_id, customer_id, client_id, schedule_id, deleted_at, deleted_by, kind, client_name, schedule_name, bytes, reason)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        newId('del'),
+        resellerId,
+        row.customer_id,
+        row.id,
+        what.scheduleId,
+        at,
+        deletedBy,
+        what.kind,
+        row.name,
+        what.scheduleName,
+        what.bytes,
+        reason,
+      );
   }
 
   /** Takes a client's counts off its customer (MCAL, space, client count). */

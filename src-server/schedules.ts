@@ -121,7 +121,7 @@ export class Schedules {
         throw conflict(`Schedule "${row.name}" has a backup running; wait for it to finish.`);
       }
       const client = this.clients.row(principal, row.client_id);
-      this.clients.purgeSchedules(principal.username, client.id, [id], 'schedule deleted');
+      this.clients.purgeSchedules(principal.username, client, [id], 'schedule deleted');
       const resellerId = client.customer_id ? this.customers.row(principal, client.customer_id).reseller_id : null;
       this.audit.record(principal, { action: 'schedule.delete', objectType: 'schedule', objectId: id, objectName: `${client.name} / ${row.name}`, resellerId, before: toSchedule(row) });
     });
