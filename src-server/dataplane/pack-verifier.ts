@@ -74,6 +74,8 @@ export class PackVerifier {
    * Set when no thread could be started (a server bundled without its thread file, and no tsx to run
    * the source): packs are then verified here, slower but still checked, rather than all refused.
    */
+  private threadless = false;
+  /** Takes each decoded chunk when verifying here. */
   private scratch: Buffer | null = null;
 
   /** `start`: starts a verifier thread (tests replace it). */
@@ -110,7 +112,7 @@ export class PackVerifier {
    * Takes the upload over: its buffer goes to a verifier thread and comes back in the result.
    */
   async verify(upload: PackUpload): Promise<VerifiedPack> {
-    const thread = this.scratch ? null : this.pick();
+    const thread = this.threadless ? null : this.pick();
     if (!thread) return this.verifyHere(upload);
     const id = this.nextId++;
     const result = await new Promise<VerifyResult>((resolve, reject) => {
@@ -125,7 +127,7 @@ export class PackVerifier {
     return this.verified(result.buffer, upload.length, result.frames);
   }
 
-  /** What a thread does, on this thread (see `scratch`). */
+  /** What a thread does, on this thread (see `threadless`). */
   private verifyHere({ buffer, length }: PackUpload): VerifiedPack {
     let frames: FrameRange[];
     try {
@@ -165,7 +167,7 @@ export class PackVerifier {
         return this.spawn();
       } catch {
         if (this.threads.length === 0) {
-          this.scratch = Buffer.allocUnsafe(MAX_DECODED_BYTES);
+          this.threadless = true;
           return null;
         }
       }
