@@ -10,7 +10,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupReport, BackupSummary, Client, Customer, List, Manifest, ManifestEntry, Reseller, RestoreReport, Schedule } from '../../src-shared/api/index.js';
-import { bytesUnder, chunksUploaded, runAgent, spawnAgent, treeDigest, type AgentResult } from '../support/agent-process.js';
+import { agentTokenOf, bytesUnder, chunksUploaded, runAgent, spawnAgent, treeDigest, type AgentResult } from '../support/agent-process.js';
 import { TestClient } from '../support/api-client.js';
 import { frame } from '../support/pack-frames.js';
 import { pseudoRandom } from '../support/pseudo-random.js';
@@ -33,7 +33,7 @@ async function agent(...args: string[]): Promise<AgentResult> {
   return result;
 }
 
-const agentToken = async () => (JSON.parse(await readFile(path.join(stateDir, 'state.json'), 'utf8')) as { token: string }).token;
+const agentToken = () => agentTokenOf(stateDir);
 const backupIdOf = (stdout: string) => /backup (\S+) of/.exec(stdout)?.[1] ?? '';
 
 async function clientOf(customerId: string): Promise<Client> {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackupReport, Client, ClientCreated, Customer, DeletedReport, List, ManifestEntry, Reseller, Schedule, TrialSettings } from '../../src-shared/api/index.js';
-import { bytesUnder, runAgent, spawnAgent, treeDigest, type AgentResult } from '../support/agent-process.js';
+import { agentTokenOf, bytesUnder, runAgent, spawnAgent, treeDigest, type AgentResult } from '../support/agent-process.js';
 import { TestClient } from '../support/api-client.js';
 import { pseudoRandom } from '../support/pseudo-random.js';
 import { removeDir, startServer, tempDir, type RunningServer } from '../support/server-process.js';
@@ -313,8 +313,7 @@ describe('crashes and deletions', () => {
     const leaving = before.get('files')!;
 
     // While one of its backups runs, the schedule stays.
-    const token = (JSON.parse(await readFile(path.join(m.stateDir, 'state.json'), 'utf8')) as { token: string }).token;
-    const agentApi = new TestClient(server.api, token);
+    const agentApi = new TestClient(server.api, await agentTokenOf(m.stateDir));
     const { backupId } = ok(await agentApi.post<{ backupId: string }>('/agent/backups', { scheduleId: leaving.id }), 201);
     expect((await admin.delete(`/schedules/${leaving.id}`)).status).toBe(409);
     ok(await agentApi.post(`/agent/backups/${backupId}/fail`, { stats: { filesScanned: 0, filesUploaded: 0, bytesScanned: 0, bytesUploaded: 0 }, error: 'test' }), 204);
@@ -400,7 +399,7 @@ describe('crashes and deletions', () => {
       expectExit(await runAgent(['register', '--server', target.url, '--customer', customer.name, '--name', 'mover', '--state-dir', seeded.stateDir]), 0);
       expectExit(await runAgent(['schedule', 'add', '--name', 'files', '--source', m.source, '--state-dir', seeded.stateDir]), 0);
       expectExit(await runAgent(['backup', '--schedule', 'files', '--state-dir', seeded.stateDir]), 0);
-      const { token } = JSON.parse(await readFile(path.join(seeded.stateDir, 'state.json'), 'utf8')) as { token: string };
+      const token = await agentTokenOf(seeded.stateDir);
 
       await restartServer('stop', (db) =>
         db.prepare("UPDATE clients SET status = 'moved', moved_to = ? WHERE id = ?").run(JSON.stringify({ server: { url: target.url, fingerprint: target.fingerprint }, token }), client!.id),

@@ -40,6 +40,11 @@ export function spawnAgent(args: readonly string[]): AgentProcess {
 
 export const runAgent = (args: readonly string[]) => spawnAgent(args).done;
 
+/** The agent token a registered state dir holds (for driving the agent API directly). */
+export async function agentTokenOf(stateDir: string): Promise<string> {
+  return (JSON.parse(await readFile(path.join(stateDir, 'state.json'), 'utf8')) as { token: string }).token;
+}
+
 /** The "N chunks uploaded" figure of a backup summary line. */
 export function chunksUploaded(stdout: string): number {
   const match = /(\d+) chunks uploaded/.exec(stdout);
