@@ -3,22 +3,12 @@ import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { TValidationError } from 'typebox/error';
 import type { ErrorBody } from '../src-shared/api/common.js';
-import type { Principal } from './auth.js';
-import type { ClientRow } from './clients.js';
 import { ApiError } from './errors.js';
 import { SERVER_VERSION, type Services } from './services.js';
 import { validationMessage } from './validation.js';
-import { managementRoutes } from './routes/management.js';
-import { agentRoutes } from './routes/agent.js';
+import { ROUTES } from './routes/index.js';
 
 export const API_BASE = '/api/v1';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    principal: Principal;
-    agentClient: ClientRow;
-  }
-}
 
 function createFastify(options: AppOptions) {
   // Request logs carry method and URL only (Fastify's serializers): never headers, so never a token.
@@ -61,8 +51,7 @@ export async function buildApp(services: Services, options: AppOptions = {}) {
   await app.register(
     async (api) => {
       api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-      await api.register(managementRoutes(services));
-      await api.register(agentRoutes(services), { prefix: '/agent' });
+      for (const { plugin, prefix } of ROUTES) await api.register(plugin(services), prefix ? { prefix } : {});
     },
     { prefix: API_BASE },
   );
@@ -88,11 +77,4 @@ function toApiError(error: unknown, request: FastifyRequest): ApiError {
 function sendError(reply: FastifyReply, error: ApiError) {
   const body: ErrorBody = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
   return reply.code(error.status).type('application/json').send(body);
-}
-
-/** The bearer token of a request, or null. */
-export function bearerToken(request: FastifyRequest): string | null {
-  const header = request.headers.authorization;
-  const match = header ? /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header) : null;
-  return match ? match[1]! : null;
 }

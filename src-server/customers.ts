@@ -2,7 +2,6 @@ import type { List, ListQuery } from '../src-shared/api/common.js';
 import type { Customer, CustomerCreate, CustomerPatch, DeletionPreview, ReplicationMode } from '../src-shared/api/customers.js';
 import type { AuditLog } from './audit.js';
 import type { Principal } from './auth.js';
-import type { Clients } from './clients.js';
 import { ApiError, conflict, notFound } from './errors.js';
 import type { McalPool } from './mcal.js';
 import type { Resellers } from './resellers.js';
@@ -56,13 +55,16 @@ const SORTABLE = {
   createdAt: { sql: 'created_at' },
 };
 
+/** Deletes one client with its data (Clients.purge); given, not imported, since clients belong to customers. */
+export type PurgeClient = (actor: string, clientId: string, reason: string) => unknown;
+
 export class Customers {
   constructor(
     private readonly store: Store,
     private readonly audit: AuditLog,
     private readonly pool: McalPool,
     private readonly resellers: Resellers,
-    private readonly clients: () => Clients,
+    private readonly purgeClient: PurgeClient,
   ) {}
 
   /** The customer as `principal` may see it: another reseller's customer does not exist for them. */
@@ -158,7 +160,7 @@ export class Customers {
       );
       if (running) throw conflict(`Customer "${row.name}" has a backup running; wait for it to finish, then delete the customer.`);
       const clientIds = this.store.all<{ id: string }>('SELECT id FROM clients WHERE customer_id = ?', id);
-      for (const c of clientIds) this.clients().purge(principal.username, c.id, 'customer deleted');
+      for (const c of clientIds) this.purgeClient(principal.username, c.id, 'customer deleted');
       this.store.run('DELETE FROM customers WHERE id = ?', id);
       this.audit.record(principal, { action: 'customer.delete', objectType: 'customer', objectId: id, objectName: row.name, resellerId: row.reseller_id, before: toCustomer(row) });
     });

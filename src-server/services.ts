@@ -44,7 +44,7 @@ export class Services {
     this.auth = new Auth(this.store);
     this.pool = new McalPool(this.store, this.settings);
     this.resellers = new Resellers(this.store, this.audit, this.auth, this.settings);
-    this.customers = new Customers(this.store, this.audit, this.pool, this.resellers, () => this.clients);
+    this.customers = new Customers(this.store, this.audit, this.pool, this.resellers, (actor, id, reason) => this.clients.purge(actor, id, reason));
     this.clients = new Clients(this.store, this.audit, this.pool, this.settings, this.customers, this.chunks);
     this.backups = new Backups(this.store, this.chunks, new BackupPolicy(this.pool, this.settings));
     this.schedules = new Schedules(this.store, this.audit, this.clients, this.customers);

@@ -1,0 +1,43 @@
+import type { FastifyRequest, RawRequestDefaultExpression, RawServerBase, RouteGenericInterface } from 'fastify';
+import type { Principal } from '../auth.js';
+import type { ClientRow } from '../clients.js';
+import { ApiError } from '../errors.js';
+import type { Services } from '../services.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by `requireSession` on management routes. */
+    principal: Principal;
+    /** Set by `requireAgent` on agent routes. */
+    agentClient: ClientRow;
+  }
+}
+
+/** A request on any of the servers the app runs on (HTTP or HTTPS). */
+type AnyRequest = FastifyRequest<RouteGenericInterface, RawServerBase, RawRequestDefaultExpression<RawServerBase>>;
+
+/** The bearer token of a request, or null. */
+export function bearerToken(request: AnyRequest): string | null {
+  const header = request.headers.authorization;
+  const match = header ? /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header) : null;
+  return match ? match[1]! : null;
+}
+
+/** An onRequest hook: the route needs an admin or reseller session token, whose principal it gets. */
+export const requireSession = (s: Services) => async (req: AnyRequest) => {
+  const token = bearerToken(req);
+  const principal = token ? s.auth.authenticate(token) : null;
+  if (!principal) throw new ApiError('UNAUTHENTICATED', 'Sign in first: this route needs a valid session token (Authorization: Bearer <token>).');
+  req.principal = principal;
+};
+
+/** An onRequest hook: the route needs the agent token registration handed out; a moved client gets 410 CLIENT_MOVED. */
+export const requireAgent = (s: Services) => async (req: AnyRequest) => {
+  const token = bearerToken(req);
+  const client = token ? s.clients.byAgentToken(token) : null;
+  if (!client) throw new ApiError('UNAUTHENTICATED', 'This route needs the agent token from registration (Authorization: Bearer <token>).');
+  if (client.status === 'moved') {
+    throw new ApiError('CLIENT_MOVED', `Client "${client.name}" has moved to another server.`, s.clients.movedTo(client.id) ?? undefined);
+  }
+  req.agentClient = client;
+};

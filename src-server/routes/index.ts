@@ -1,0 +1,27 @@
+import { agentRoutes } from './agent.js';
+import { auditRoutes } from './audit.js';
+import { clientRoutes } from './clients.js';
+import { customerRoutes } from './customers.js';
+import { jobRoutes } from './jobs.js';
+import type { RoutePlugin } from './reply.js';
+import { reportRoutes } from './reports.js';
+import { resellerRoutes } from './resellers.js';
+import { scheduleRoutes } from './schedules.js';
+import { serverRoutes } from './server.js';
+import { sessionRoutes } from './session.js';
+import { trialRoutes } from './trial.js';
+
+/** Every route plugin under /api/v1, in the order the OpenAPI document lists them. A new resource adds one line. */
+export const ROUTES: readonly { plugin: RoutePlugin; prefix?: string }[] = [
+  { plugin: sessionRoutes },
+  { plugin: serverRoutes },
+  { plugin: resellerRoutes },
+  { plugin: customerRoutes },
+  { plugin: clientRoutes },
+  { plugin: scheduleRoutes },
+  { plugin: reportRoutes },
+  { plugin: trialRoutes },
+  { plugin: auditRoutes },
+  { plugin: jobRoutes },
+  { plugin: agentRoutes, prefix: '/agent' },
+];
