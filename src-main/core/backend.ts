@@ -1,5 +1,6 @@
 import { Compile } from 'typebox/compile';
-import { BridgeError, CHANNELS, REQUEST_ARGS, type ArgOf, type Channel, type EventName, type Events, type ResultOf } from '../../src-shared/bridge.js';
+import type { TValidationError } from 'typebox/error';
+import { BridgeError, CHANNELS, REQUESTS, type ArgOf, type Channel, type EventName, type Events, type ResultOf } from '../../src-shared/bridge.js';
 
 /**
  * What both hosts (Electron IPC, browser HTTP bridge) serve: the ConsoleService behind this interface.
@@ -11,7 +12,26 @@ export interface BridgeBackend {
   subscribe(listener: <E extends EventName>(event: E, payload: Events[E]) => void): () => void;
 }
 
-const validators = new Map(CHANNELS.map((c) => [c, Compile(REQUEST_ARGS[c])]));
+const validators = new Map(CHANNELS.map((c) => [c, Compile(REQUESTS[c].arg)]));
+
+/**
+ * The argument properties that carry a server request's body (or list query): a field inside them is named
+ * as the server names it (`name`, not `input.name`), so a form marks its input the same way for both.
+ */
+const BODY_PROPERTIES = new Set(['input', 'patch', 'settings', 'query']);
+
+/**
+ * The field an argument error is about, as API.md writes it (`name`, `frequency.at`, `ids[2]`), or null when
+ * the argument as a whole is wrong. A missing or stray property is named itself, not its parent object.
+ */
+function fieldOf(error: TValidationError): string | null {
+  const params = error.params as { requiredProperties?: unknown; additionalProperties?: unknown };
+  const named = [params.requiredProperties, params.additionalProperties].find(Array.isArray)?.[0];
+  const segments = [...error.instancePath.split('/').filter(Boolean), ...(typeof named === 'string' ? [named] : [])];
+  if (segments.length > 1 && BODY_PROPERTIES.has(segments[0]!)) segments.shift();
+  if (segments.length === 0) return null;
+  return segments.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
+}
 
 /** Checks an untrusted request from a renderer: a known channel and an argument of its schema. */
 export function checkRequest(channel: unknown, arg: unknown): { channel: Channel; arg: ArgOf<Channel> } {
@@ -20,7 +40,8 @@ export function checkRequest(channel: unknown, arg: unknown): { channel: Channel
   if (!validator.Check(arg)) {
     const first = [...validator.Errors(arg)][0];
     const where = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : 'argument';
-    throw new BridgeError('BAD_REQUEST', `${channel}: ${where} ${first?.message ?? 'is invalid'}.`);
+    const field = first ? fieldOf(first) : null;
+    throw new BridgeError('BAD_REQUEST', `${channel}: ${where} ${first?.message ?? 'is invalid'}.`, field === null ? undefined : { field });
   }
   return { channel: channel as Channel, arg: arg as ArgOf<Channel> };
 }

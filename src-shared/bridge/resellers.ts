@@ -1,0 +1,11 @@
+/** Resellers (admins only). */
+import { Id, ListOf } from '../api/common.js';
+import { Reseller, ResellerCreate, ResellerPatch } from '../api/resellers.js';
+import { Arg, ById, CachedOf, Done, ServerListArg, type RequestSpecs } from './request.js';
+
+export const resellerRequests = {
+  'resellers.list': { arg: ServerListArg, result: CachedOf(ListOf(Reseller)) },
+  'resellers.create': { arg: Arg({ serverId: Id, input: ResellerCreate }), result: Reseller },
+  'resellers.update': { arg: Arg({ serverId: Id, id: Id, patch: ResellerPatch }), result: Reseller },
+  'resellers.delete': { arg: ById, result: Done },
+} satisfies RequestSpecs;
