@@ -3,6 +3,7 @@
 // Vite. Only native modules (and electron) stay external: bundling the pure-JS dependencies roughly
 // halves module loading at start-up, which is most of a cold start.
 import { build } from 'esbuild';
+import { utimesSync, writeFileSync } from 'node:fs';
 import { build as viteBuild } from 'vite';
 
 const NATIVE = ['better-sqlite3', 'keytar', 'zstd-napi', 'electron'];
@@ -20,6 +21,7 @@ const node = (entry, outfile, extra = {}) => ({
   ...extra,
 });
 
+const started = new Date();
 await Promise.all([
   build(node('src-server/cli.ts', 'dist/server/cli.js')),
   // The server's pack verifier threads load this file from next to cli.js (src-server/dataplane/pack-verifier.ts).
@@ -33,4 +35,8 @@ await Promise.all([
   build({ entryPoints: ['src-main/shell/preload.ts'], outfile: 'dist/main/preload.cjs', bundle: true, platform: 'node', format: 'cjs', target: 'node20', external: ['electron'] }),
   viteBuild({ configFile: 'vite.config.ts', logLevel: 'warn' }),
 ]);
+// scripts/ensure-built.mjs compares the sources with this stamp; dated at the start, so that a source
+// saved during the build counts as newer than it.
+writeFileSync('dist/.build-stamp', '');
+utimesSync('dist/.build-stamp', started, started);
 console.log('built dist/server, dist/agent, dist/main, dist/renderer');
