@@ -1,5 +1,6 @@
 /**
- * `npm start`: runs Electron on the built app, or says clearly why it cannot and what to run instead.
+ * `npm start`: runs Electron on the built app; where Electron cannot start (no binary, no display), says why
+ * and runs the browser host instead, which prints the URL to open.
  * Plain Node, no 'electron' import. The binary is looked up the way the electron package does it
  * (node_modules/electron/path.txt → dist/<path>, or ELECTRON_OVERRIDE_DIST_PATH), but without
  * `require('electron')`: in Electron 45 that starts a download from GitHub when the binary is missing,
@@ -11,7 +12,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { appRoot } from '../core/embedded-server.js';
-import { PRELOAD_BUNDLE } from '../web/paths.js';
+import { PRELOAD_BUNDLE, WEB_BUNDLE } from '../web/paths.js';
 
 function electronBinary(): string | null {
   let packageDir: string;
@@ -33,27 +34,36 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-const root = appRoot(path.dirname(fileURLToPath(import.meta.url)));
-const binary = electronBinary();
-if (!binary) {
-  fail(
-    [
-      'npm start: the Electron binary is not installed on this machine, so the desktop console cannot start.',
-      'Run the same console in your browser instead:',
-      '',
-      '    npm run web -- --demo',
-      '',
-      '(Electron downloads its binary from GitHub when installed; where GitHub is reachable,',
-      '`node node_modules/electron/install.js` fetches it, then `npm start` works.)',
-    ].join('\n'),
-  );
-}
-const main = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { main?: string }).main;
-for (const built of [main, PRELOAD_BUNDLE]) {
-  if (!built || !existsSync(path.join(root, built))) fail(`npm start: ${built ?? 'package.json "main"'} is missing: run \`npm run build\` first.`);
+/** The Electron binary to run, or why Electron cannot open a window here (as far as can be told without starting it). */
+function desktop(): { binary: string } | { reason: string } {
+  const binary = electronBinary();
+  if (!binary) return { reason: 'the Electron binary is not installed on this machine (it is downloaded from GitHub on the first desktop launch)' };
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    return { reason: 'there is no graphical display (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
+  }
+  return { binary };
 }
 
-// Electron reads package.json "main" from `root`; our flags (--demo, --data-dir DIR) pass through.
-const child = spawn(binary, [root, ...process.argv.slice(2)], { stdio: 'inherit' });
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+/** Runs a built program with our flags, forwarding signals, and exits with its code. */
+function runChild(command: string, args: readonly string[]): void {
+  const child = spawn(command, [...args, ...process.argv.slice(2)], { stdio: 'inherit' });
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => child.kill(signal));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+const root = appRoot(path.dirname(fileURLToPath(import.meta.url)));
+const target = desktop();
+if ('reason' in target) {
+  // The same console, in a browser: the web host prints `console <url>` once it serves.
+  console.error(`npm start: the desktop console cannot start because ${target.reason}.`);
+  console.error('Starting the browser host instead: open the `console http://127.0.0.1:…` address it prints below in a browser on this machine.');
+  runChild(process.execPath, [path.join(root, WEB_BUNDLE)]);
+} else {
+  const main = (JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { main?: string }).main;
+  for (const built of [main, PRELOAD_BUNDLE]) {
+    if (!built || !existsSync(path.join(root, built))) fail(`npm start: ${built ?? 'package.json "main"'} is missing: run \`npm run build\` first.`);
+  }
+  // Electron reads package.json "main" from `root`; our flags (--demo, --data-dir DIR) pass through.
+  console.error('npm start: opening the desktop console (Electron).');
+  runChild(target.binary, [root]);
+}

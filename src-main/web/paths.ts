@@ -10,6 +10,8 @@ import path from 'node:path';
 export const RENDERER_BUILD = 'dist/renderer';
 /** The Electron preload, bundled as CommonJS: sandboxed preloads cannot be ES modules. */
 export const PRELOAD_BUNDLE = 'dist/main/preload.cjs';
+/** The browser host's CLI (`npm run web`), which `npm start` runs where Electron cannot start. */
+export const WEB_BUNDLE = 'dist/main/web.js';
 
 /** The folder name under the platform's application-data folder. */
 export const APP_FOLDER = 'Backup Console';
