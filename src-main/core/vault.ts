@@ -232,12 +232,24 @@ async function loadKeytarOrExplain(load: () => Promise<KeytarApi>): Promise<Keyt
   try {
     return await load();
   } catch (cause) {
-    throw new KeychainUnavailableError(
-      'module-missing',
-      `the keychain module (keytar) could not be loaded (${messageOf(cause)}). On Linux it needs libsecret.`,
-      { cause },
-    );
+    throw new KeychainUnavailableError('module-missing', `the keychain module (keytar) ${keytarRemedy(cause)}`, { cause });
   }
+}
+
+/**
+ * keytar is an optional dependency: `npm ci` leaves it out where it cannot be built (on Linux, without
+ * libsecret's headers), and a module that is there can still fail to load (its libsecret library missing).
+ * Either way the user is told, once and in plain words, how to get keychain storage.
+ */
+function keytarRemedy(cause: unknown): string {
+  const notInstalled = (cause as { code?: unknown } | null)?.code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (module|package) 'keytar'/.test(messageOf(cause));
+  const what = notInstalled ? 'is not installed' : `could not be loaded (${messageOf(cause)})`;
+  const fix = notInstalled ? '`npm install`' : '`npm rebuild keytar`';
+  const system =
+    process.platform === 'linux'
+      ? 'install libsecret (Debian/Ubuntu: `sudo apt-get install libsecret-1-dev`; Fedora: `sudo dnf install libsecret-devel`), then run'
+      : 'run';
+  return `${what}, so passwords cannot be saved in the system keychain. To keep them there, ${system} ${fix} in the console's folder and restart it.`;
 }
 
 /** Talks to keytar directly so the diagnosis below quotes the native error as it is. */

@@ -57,6 +57,9 @@ async function main(): Promise<void> {
   mkdirSync(args.dataDir, { recursive: true });
 
   const service = await ConsoleService.open({ dataDir: args.dataDir, host: 'browser', demo: args.demo });
+  // Said once here, and shown in the console's top bar: how passwords are kept, and how to get the keychain.
+  const { keychainProblem } = await service.invoke('app.info', {});
+  if (keychainProblem) console.error(`web: ${keychainProblem}`);
   const host = await startWebHost({ backend: service, rendererDir, port: args.port });
 
   let stopping = false;

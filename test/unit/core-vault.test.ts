@@ -152,7 +152,8 @@ describe('openVault', () => {
     );
     expect(error.problem).toBe('module-missing');
     expect(error.code).toBe('KEYCHAIN_UNAVAILABLE');
-    expect(error.message).toMatch(/keytar\) could not be loaded \(libsecret-1\.so\.0.*\. On Linux it needs libsecret\./);
+    expect(error.message).toMatch(/keytar\) could not be loaded \(libsecret-1\.so\.0.*\)/);
+    expect(error.message).toContain('`npm rebuild keytar`');
     expect(error.message).toContain('"this session only"');
   });
 
