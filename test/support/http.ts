@@ -75,3 +75,19 @@ export function openEventStream(port: number, headers: Record<string, string>): 
     req.end();
   });
 }
+
+/** Signs in to a browser host the way a browser does: trades the URL's token for the session cookie. */
+export async function signInToWebHost(url: string): Promise<{ port: number; headers: Record<string, string> }> {
+  const { port, origin, pathname, search } = new URL(url);
+  const response = await rawRequest(Number(port), { path: pathname + search, headers: { Host: `127.0.0.1:${port}` } });
+  if (response.status !== 303 || response.headers.location !== '/') throw new Error(`sign-in answered ${response.status} ${response.headers.location ?? ''}`);
+  const cookie = response.headers['set-cookie']?.[0]?.split(';')[0];
+  if (!cookie) throw new Error('no cookie set');
+  return { port: Number(port), headers: { Host: `127.0.0.1:${port}`, Origin: origin, Cookie: cookie } };
+}
+
+/** One bridge request to a signed-in browser host. */
+export async function bridgeCall<T>(port: number, headers: Record<string, string>, channel: string, arg: unknown): Promise<{ status: number; body: T }> {
+  const response = await rawRequest(port, { method: 'POST', path: `/bridge/${channel}`, headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify(arg) });
+  return { status: response.status, body: JSON.parse(response.body) as T };
+}
