@@ -80,7 +80,7 @@ describe('deleting a schedule', () => {
     render(SchedulesView, { props: { serverId: 'srv1', customer, client }, context: appContext(app) });
     await settle();
     await fireEvent.click(screen.getByRole('button', { name: 'Delete Schedule' }));
-    expect(app.dialog).toMatchObject({ kind: 'delete-schedule', schedule: { id: 's1' } });
+    expect(app.nav.dialog).toMatchObject({ kind: 'delete-schedule', schedule: { id: 's1' } });
 
     const ondone = vi.fn();
     render(DeleteScheduleDialog, { props: { serverId: 'srv1', client, schedule: bridge.schedules[0]!, ondone, onclose: () => undefined }, context: appContext(app) });

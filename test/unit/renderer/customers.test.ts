@@ -110,8 +110,8 @@ describe('List Of Customers', () => {
     await fireEvent.click(screen.getByRole('checkbox', { name: 'Select Contoso' }));
     await fireEvent.click(screen.getByRole('checkbox', { name: 'Select Adatum' }));
     await fireEvent.click(screen.getByRole('button', { name: 'Deactivate Selected' }));
-    expect(app.dialog?.kind).toBe('bulk-customers');
-    expect(app.dialog?.kind === 'bulk-customers' && app.dialog.customers.map((c) => c.name).sort()).toEqual(['Adatum', 'Contoso']);
+    expect(app.nav.dialog?.kind).toBe('bulk-customers');
+    expect(app.nav.dialog?.kind === 'bulk-customers' && app.nav.dialog.customers.map((c) => c.name).sort()).toEqual(['Adatum', 'Contoso']);
     expect(bridge.callsOf('customers.update')).toEqual([]);
   });
 });

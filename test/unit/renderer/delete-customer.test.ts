@@ -8,7 +8,7 @@ describe('Delete Customer page', () => {
   test('shows the deletion preview and deletes only after the exact name is typed', async () => {
     const { bridge, app } = await startedApp();
     const customer = bridge.customers[0]!;
-    app.openPage({ kind: 'delete-customer', serverId: 'srv1', customer });
+    app.nav.openPage({ kind: 'delete-customer', serverId: 'srv1', customer });
     render(DeleteCustomerPage, { props: { serverId: 'srv1', customer }, context: appContext(app) });
     await settle();
     expect(screen.getByRole('heading', { name: 'Delete Customer' })).toBeTruthy();
@@ -36,7 +36,7 @@ describe('Delete Customer page', () => {
     await settle();
     expect(bridge.callsOf('customers.delete')).toEqual([{ serverId: 'srv1', id: 'c1' }]);
     expect(bridge.customers.map((c) => c.name)).toEqual(['Adatum']);
-    expect(app.page).toBeNull();
+    expect(app.nav.page).toBeNull();
   });
 
   test('a refusal (backup running) is shown and nothing is left half done', async () => {

@@ -1,0 +1,21 @@
+import type { ComponentProps } from 'svelte';
+import AuditLogPage from './AuditLogPage.svelte';
+import ClientMigrationPage from './ClientMigrationPage.svelte';
+import DeleteCustomerPage from './DeleteCustomerPage.svelte';
+import DeletedReportPage from './DeletedReportPage.svelte';
+import TrialSettingsPage from './TrialSettingsPage.svelte';
+
+/** Every page that replaces the view on the right until the user goes back: kind → component. */
+export const PAGES = {
+  'delete-customer': DeleteCustomerPage,
+  /** A customer's deleted report, or with `customer` null the trial clients'. */
+  'deleted-report': DeletedReportPage,
+  'trial-settings': TrialSettingsPage,
+  'client-migration': ClientMigrationPage,
+  'audit-log': AuditLogPage,
+};
+
+export type PageKind = keyof typeof PAGES;
+
+/** An open page: its kind and its component's props. */
+export type Page = { [K in PageKind]: { kind: K } & ComponentProps<(typeof PAGES)[K]> }[PageKind];
