@@ -3,9 +3,9 @@ import swagger from '@fastify/swagger';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { TValidationError } from 'typebox/error';
 import type { ErrorBody } from '../src-shared/api/common.js';
-import { ApiError } from './errors.js';
+import { ApiError, badRequest } from './errors.js';
 import { SERVER_VERSION, type Services } from './services.js';
-import { validationMessage } from './validation.js';
+import { validationError } from './validation.js';
 import { ROUTES } from './routes/index.js';
 
 export const API_BASE = '/api/v1';
@@ -16,7 +16,7 @@ function createFastify(options: AppOptions) {
     logger: options.logger ?? false,
     https: options.tls ?? null,
     bodyLimit: options.bodyLimit ?? 1024 * 1024,
-    schemaErrorFormatter: (errors, part) => new ApiError('BAD_REQUEST', validationMessage(errors as unknown as TValidationError[], part)),
+    schemaErrorFormatter: (errors, part) => validationError(errors as unknown as TValidationError[], part),
     ajv: { customOptions: { removeAdditional: false } },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -68,7 +68,8 @@ function toApiError(error: unknown, request: FastifyRequest): ApiError {
         : e.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
           ? 'The request body is too large.'
           : (e.message ?? 'Bad request.');
-    return new ApiError('BAD_REQUEST', message, undefined, e.statusCode);
+    // What Fastify refuses before any schema runs (JSON syntax, size, media type) is about the body.
+    return badRequest('body', message, e.statusCode);
   }
   request.log.error({ err: error }, 'request failed');
   return new ApiError('INTERNAL', 'The server failed to handle this request; the error was logged. Try again, and report it if it persists.');

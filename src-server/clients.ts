@@ -5,7 +5,7 @@ import type { AuditLog } from './audit.js';
 import { hashToken, newToken, type Principal } from './auth.js';
 import type { CustomerRow, Customers } from './customers.js';
 import { ownerOf, type ChunkIndex } from './dataplane/chunk-index.js';
-import { ApiError, conflict, notFound } from './errors.js';
+import { ApiError, badRequest, conflict, nameTaken, notFound } from './errors.js';
 import type { McalPool } from './mcal.js';
 import { assertAdmin } from './resellers.js';
 import type { Settings } from './settings.js';
@@ -205,7 +205,7 @@ export class Clients {
   /** POST /agent/register: a machine joins by registration key, by customer name, or as a trial. */
   register(input: AgentRegister): AgentRegistered {
     const modes = [input.key !== undefined, input.customer !== undefined, input.trial === true].filter(Boolean).length;
-    if (modes !== 1) throw new ApiError('BAD_REQUEST', 'Give exactly one of key, customer or trial.');
+    if (modes !== 1) throw badRequest('key', 'Give exactly one of key, customer or trial.');
     const token = newToken();
     return this.store.write(() => {
       let client: Client;
@@ -378,7 +378,7 @@ export class Clients {
 
   private assertNameFree(customerId: string, name: string, exceptId = ''): void {
     if (this.store.get('SELECT 1 FROM clients WHERE customer_id = ? AND lower(name) = lower(?) AND id <> ?', customerId, name.trim(), exceptId)) {
-      throw new ApiError('NAME_TAKEN', `name: this customer already has a client named "${name.trim()}".`);
+      throw nameTaken(`name: this customer already has a client named "${name.trim()}".`);
     }
   }
 

@@ -2,7 +2,7 @@ import type { List, ListQuery } from '../src-shared/api/common.js';
 import type { Customer, CustomerCreate, CustomerPatch, DeletionPreview, ReplicationMode } from '../src-shared/api/customers.js';
 import type { AuditLog } from './audit.js';
 import type { Principal } from './auth.js';
-import { ApiError, conflict, notFound } from './errors.js';
+import { conflict, fieldConflict, nameTaken, notFound } from './errors.js';
 import type { McalPool } from './mcal.js';
 import type { Resellers } from './resellers.js';
 import { bool, nameKey, newId, nowIso, type Store } from './store.js';
@@ -121,7 +121,7 @@ export class Customers {
       if (patch.name !== undefined && nameKey(patch.name) !== row.name_key) this.assertNameFree(patch.name);
       if (patch.mcalsAllotted !== undefined) this.pool.assertAllotment(row, patch.mcalsAllotted);
       if (patch.spaceAllotted !== undefined && patch.spaceAllotted !== null && patch.spaceAllotted < row.space_used) {
-        throw conflict(`spaceAllotted: ${patch.spaceAllotted} bytes is less than the ${row.space_used} bytes this customer already stores.`, { spaceUsed: row.space_used });
+        throw fieldConflict('spaceAllotted', `spaceAllotted: ${patch.spaceAllotted} bytes is less than the ${row.space_used} bytes this customer already stores.`, { spaceUsed: row.space_used });
       }
       const next = { ...before, ...patch, name: patch.name?.trim() ?? before.name };
       this.store.run(
@@ -169,7 +169,7 @@ export class Customers {
   /** Customer names are unique case-insensitively across every reseller (API.md). */
   private assertNameFree(name: string): void {
     if (this.store.get('SELECT 1 FROM customers WHERE name_key = ?', nameKey(name))) {
-      throw new ApiError('NAME_TAKEN', `name: a customer named "${name.trim()}" already exists on this server; choose another name.`);
+      throw nameTaken(`name: a customer named "${name.trim()}" already exists on this server; choose another name.`);
     }
   }
 }

@@ -13,7 +13,13 @@ export class ApiError extends Error {
   }
 }
 
+// An error about one field names it in `details.field` (API.md, Conventions): a path such as `name` or
+// `storage.slabs[2].price`, so the console marks that input without reading the message.
+
 export const notFound = (what: string) => new ApiError('NOT_FOUND', `${what} was not found.`);
 export const conflict = (message: string, details?: Record<string, unknown>) => new ApiError('CONFLICT', message, details);
-export const badRequest = (message: string) => new ApiError('BAD_REQUEST', message);
+/** A conflict caused by one value, such as an allotment below what is in use. */
+export const fieldConflict = (field: string, message: string, details: Record<string, unknown> = {}) => new ApiError('CONFLICT', message, { ...details, field });
+export const nameTaken = (message: string) => new ApiError('NAME_TAKEN', message, { field: 'name' });
+export const badRequest = (field: string, message: string, status?: number) => new ApiError('BAD_REQUEST', message, { field }, status);
 export const forbidden = (message: string) => new ApiError('FORBIDDEN', message);

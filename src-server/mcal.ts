@@ -1,4 +1,4 @@
-import { ApiError, conflict } from './errors.js';
+import { ApiError, fieldConflict } from './errors.js';
 import type { Settings } from './settings.js';
 import type { Store } from './store.js';
 
@@ -72,14 +72,14 @@ export class McalPool {
   assertAllotment(current: McalHolder | null, next: number | null): void {
     const used = current?.mcals_used ?? 0;
     if (next !== null && next < used) {
-      throw conflict(`mcalsAllotted: ${next} is less than the ${used} MCALs this customer already uses; remove or migrate clients first.`, { used });
+      throw fieldConflict('mcalsAllotted', `mcalsAllotted: ${next} is less than the ${used} MCALs this customer already uses; remove or migrate clients first.`, { used });
     }
     const pool = this.status();
     const allotted = pool.allotted - (current?.mcals_allotted ?? 0) + (next ?? 0);
     const unallottedUsed = pool.unallottedUsed - (current && current.mcals_allotted === null ? used : 0) + (next === null ? used : 0);
     if (allotted + unallottedUsed > pool.total) {
       const available = pool.total - (pool.allotted - (current?.mcals_allotted ?? 0)) - (pool.unallottedUsed - (current && current.mcals_allotted === null ? used : 0));
-      throw conflict(`mcalsAllotted: only ${available} MCALs can be allotted to this customer from the pool of ${pool.total}.`, { available, poolTotal: pool.total });
+      throw fieldConflict('mcalsAllotted', `mcalsAllotted: only ${available} MCALs can be allotted to this customer from the pool of ${pool.total}.`, { available, poolTotal: pool.total });
     }
   }
 
@@ -88,7 +88,7 @@ export class McalPool {
     const pool = this.status();
     const needed = pool.allotted + pool.unallottedUsed;
     if (total < needed) {
-      throw conflict(`mcalPoolTotal: ${needed} MCALs are allotted or in use; the pool cannot be smaller than that.`, { needed });
+      throw fieldConflict('mcalPoolTotal', `mcalPoolTotal: ${needed} MCALs are allotted or in use; the pool cannot be smaller than that.`, { needed });
     }
   }
 }

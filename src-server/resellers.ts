@@ -2,7 +2,7 @@ import type { List, ListQuery } from '../src-shared/api/common.js';
 import type { Reseller, ResellerCreate, ResellerPatch } from '../src-shared/api/resellers.js';
 import type { AuditLog } from './audit.js';
 import { hashPassword, type Auth, type Principal } from './auth.js';
-import { ApiError, conflict, forbidden, notFound } from './errors.js';
+import { ApiError, conflict, forbidden, nameTaken, notFound } from './errors.js';
 import type { Settings } from './settings.js';
 import { nameKey, newId, nowIso, type Store } from './store.js';
 
@@ -143,7 +143,7 @@ export class Resellers {
   private assertNameFree(name: string): void {
     const key = nameKey(name);
     if (this.store.get('SELECT 1 FROM resellers WHERE name_key = ? UNION SELECT 1 FROM users WHERE username_key = ?', key, key)) {
-      throw new ApiError('NAME_TAKEN', `name: a reseller or user named "${name}" already exists; choose another name.`);
+      throw nameTaken(`name: a reseller or user named "${name}" already exists; choose another name.`);
     }
   }
 }

@@ -107,7 +107,7 @@ function orderBy(spec: ListSpec, sort: string | undefined): string {
   const field = descending ? wanted.slice(1) : wanted;
   const column = spec.sortable[field];
   if (!column) {
-    throw badRequest(`sort: unknown field "${field}"; sortable fields are ${Object.keys(spec.sortable).join(', ')}.`);
+    throw badRequest('sort', `sort: unknown field "${field}"; sortable fields are ${Object.keys(spec.sortable).join(', ')}.`);
   }
   const dir = descending ? 'DESC' : 'ASC';
   return column.nullsHigh ? `(${column.sql} IS NULL) ${dir}, ${column.sql} ${dir}` : `${column.sql} ${dir}`;

@@ -1,5 +1,6 @@
 import type { TValidationError } from 'typebox/error';
 import { PATTERN_MEANINGS } from '../src-shared/api/common.js';
+import { badRequest, type ApiError } from './errors.js';
 
 type Located = TValidationError & { message?: string };
 
@@ -33,15 +34,31 @@ function describe(e: Located): string {
   }
 }
 
+/** The field a missing or unknown property error is about: the property itself, not the object holding it. */
+function propertyOf(e: Located): string | undefined {
+  const p = e.params as { requiredProperties?: string[]; additionalProperties?: string[] };
+  if (e.keyword === 'required') return p.requiredProperties?.[0];
+  if (e.keyword === 'additionalProperties') return p.additionalProperties?.[0];
+  return undefined;
+}
+
 /**
- * One sentence naming the first thing wrong with a request part. A nullable field fails once per
- * alternative plus an `anyOf`: a broken limit (`minimum`) says most, else the alternatives' types together.
+ * The 400 for a request part that failed its schema: one sentence naming the first thing wrong, and that
+ * field in `details.field` (the part itself, `body` or `querystring`, when the part as a whole is wrong).
+ * A nullable field fails once per alternative plus an `anyOf`: a broken limit (`minimum`) says most,
+ * else the alternatives' types together.
  */
-export function validationMessage(errors: readonly Located[], part: string): string {
+export function validationError(errors: readonly Located[], part: string): ApiError {
   const meaningful = errors.filter((e) => e.keyword !== 'boolean');
   const first = meaningful.find((e) => e.keyword !== 'anyOf') ?? errors[0];
-  if (!first) return `${part} is invalid`;
+  if (!first) return badRequest(part, `${part} is invalid`);
   const where = fieldOf(first.instancePath, part);
+  const property = propertyOf(first);
+  const field = property === undefined ? where : fieldOf(`${first.instancePath}/${property}`, part);
+  return badRequest(field, messageOf(first, where, part, meaningful));
+}
+
+function messageOf(first: Located, where: string, part: string, meaningful: readonly Located[]): string {
   if (first.keyword === 'required' || first.keyword === 'additionalProperties' || first.keyword === 'minProperties') {
     return where === part ? describe(first) : `${where}: ${describe(first)}`;
   }

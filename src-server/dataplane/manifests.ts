@@ -1,7 +1,7 @@
 // CommonJS: its names are reachable through the default import only.
 import zstd from 'zstd-napi';
 import type { ManifestDelta, ManifestEntry } from '../../src-shared/api/agent.js';
-import { ApiError } from '../errors.js';
+import { badRequest } from '../errors.js';
 import type { Store } from '../store.js';
 
 /**
@@ -44,7 +44,7 @@ export class Manifests {
   /** Stores the manifest of a backup being committed (call in the commit's `store.write`). */
   save(backupId: string, scheduleId: string, commit: { manifest?: ManifestEntry[]; delta?: ManifestDelta }): SavedManifest {
     if ((commit.manifest === undefined) === (commit.delta === undefined)) {
-      throw new ApiError('BAD_REQUEST', 'A commit carries its manifest either whole (manifest) or as the changes since an earlier backup (delta): exactly one of them.');
+      throw badRequest('manifest', 'A commit carries its manifest either whole (manifest) or as the changes since an earlier backup (delta): exactly one of them.');
     }
     if (commit.manifest) {
       this.insert(backupId, null, 0, commit.manifest);
@@ -56,10 +56,10 @@ export class Manifests {
       delta.base,
       scheduleId,
     );
-    if (!base) throw new ApiError('BAD_REQUEST', `The delta's base ${delta.base} is not a committed backup of this schedule; send the whole manifest.`);
+    if (!base) throw badRequest('delta.base', `The delta's base ${delta.base} is not a committed backup of this schedule; send the whole manifest.`);
     const entries = this.byPath(delta.base);
     for (const removed of delta.removed) {
-      if (!entries.delete(removed)) throw new ApiError('BAD_REQUEST', `The delta removes ${removed}, which backup ${delta.base} does not hold.`);
+      if (!entries.delete(removed)) throw badRequest('delta.removed', `The delta removes ${removed}, which backup ${delta.base} does not hold.`);
     }
     for (const entry of delta.changed) entries.set(entry.path, entry);
     if (base.depth + 1 >= MAX_DELTA_CHAIN) this.insert(backupId, null, 0, [...entries.values()]);

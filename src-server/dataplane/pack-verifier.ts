@@ -13,7 +13,7 @@ import type { Worker } from 'node:worker_threads';
 import { MAX_PACK_BYTES } from '../../src-shared/api/agent.js';
 import { MAX_DECODED_BYTES } from '../../src-shared/chunk-codec.js';
 import { startWorker } from '../../src-shared/worker-thread.js';
-import { ApiError, badRequest } from '../errors.js';
+import { badRequest } from '../errors.js';
 import { checkFrames, type FramedChunk, type FrameRange } from './pack-files.js';
 
 export interface VerifyRequest {
@@ -63,7 +63,7 @@ interface Waiting {
 /** Bundled next to the server's CLI (dist/server), or the source next to this file. */
 const startVerifierThread = () => startWorker(new URL('./pack-verifier-thread.js', import.meta.url), new URL('./pack-verifier-thread.ts', import.meta.url));
 
-const tooLarge = () => new ApiError('BAD_REQUEST', `The pack is larger than ${MAX_PACK_BYTES} bytes; send smaller packs.`, undefined, 413);
+const tooLarge = () => badRequest('body', `The pack is larger than ${MAX_PACK_BYTES} bytes; send smaller packs.`, 413);
 
 export class PackVerifier {
   private readonly threads: Thread[] = [];
@@ -122,7 +122,7 @@ export class PackVerifier {
     }).finally(() => thread.load--);
     if ('error' in result) {
       this.give(result.buffer);
-      throw badRequest(result.error);
+      throw badRequest('body', result.error);
     }
     return this.verified(result.buffer, upload.length, result.frames);
   }
@@ -134,7 +134,7 @@ export class PackVerifier {
       frames = checkFrames(new Uint8Array(buffer, 0, length), (this.scratch ??= Buffer.allocUnsafe(MAX_DECODED_BYTES)));
     } catch (error) {
       this.give(buffer);
-      throw badRequest(error instanceof Error ? error.message : String(error));
+      throw badRequest('body', error instanceof Error ? error.message : String(error));
     }
     return this.verified(buffer, length, frames);
   }

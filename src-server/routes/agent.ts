@@ -23,7 +23,7 @@ import {
 import { Client } from '../../src-shared/api/clients.js';
 import { IdParams, ListOf } from '../../src-shared/api/common.js';
 import { Schedule } from '../../src-shared/api/schedules.js';
-import { ApiError } from '../errors.js';
+import { badRequest } from '../errors.js';
 import { PackUpload } from '../dataplane/pack-verifier.js';
 import { toClient } from '../clients.js';
 import { requireAgent } from './guards.js';
@@ -75,7 +75,7 @@ export const agentRoutes: RoutePlugin = (s) => async (api) => {
         },
       },
       async (req) => {
-        if (!(req.body instanceof PackUpload)) throw new ApiError('BAD_REQUEST', 'A pack is sent as application/octet-stream.', undefined, 415);
+        if (!(req.body instanceof PackUpload)) throw badRequest('body', 'A pack is sent as application/octet-stream.', 415);
         return s.backups.storePack(req.agentClient, req.params.id, req.body);
       },
     );
