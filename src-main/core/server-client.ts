@@ -3,9 +3,7 @@
  *
  * What this module guarantees:
  * - TLS is pinned: the certificate a server presents must have the SHA-256 fingerprint the user accepted
- *   (trust on first use). Self-signed certificates are the norm here, so chain validation is off and the
- *   pin is the whole check. The check runs in the agent before the socket is handed to the request, so a
- *   request (its token, a sign-in's password) is never written to a server that fails it.
+ *   (tls-pin.ts); nothing is written to a server that fails the check.
  * - Every failure is a BridgeError with a code from API.md or the console's own codes; the server's
  *   message is kept. No message is built from a password, a token or a request's headers.
  * - GETs are retried with exponential backoff on transient failures; nothing else is, since a write that
@@ -14,16 +12,14 @@
  *   request is sent once more. That is safe for writes too: the server authenticates before it runs a route.
  */
 import http from 'node:http';
-import https from 'node:https';
-import tls from 'node:tls';
-import { isIP } from 'node:net';
-import type { Duplex } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse, type Method } from 'axios';
 import { Type, type Static, type TSchema } from 'typebox';
-import { Compile } from 'typebox/compile';
 import { ErrorBody, Id, Nullable } from '../../src-shared/api/common.js';
 import { Role, Session } from '../../src-shared/api/session.js';
 import { BridgeError } from '../../src-shared/bridge.js';
+import { schemaMismatch, validatorOf } from './schema-check.js';
+import { PinnedAgent } from './tls-pin.js';
+import { DEFAULT_TIMEOUT_MS, errorCode, TRANSIENT_NETWORK_CODES, transportError } from './transport.js';
 import { NoContent } from './wire.js';
 
 /** The part of the credential vault a client needs; `CredentialVault` has this shape. */
@@ -73,42 +69,7 @@ export interface RequestOptions<S extends TSchema> {
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
 
-const DEFAULTS = { timeoutMs: 15_000, retries: 2, retryBaseMs: 300, retryMaxMs: 4_000 } satisfies Required<ClientTuning>;
-
-/** The server presents another certificate than the pinned one. Shows both, so the user can compare. */
-export class CertificateChangedError extends BridgeError {
-  constructor(
-    label: string,
-    readonly pinned: string,
-    readonly presented: string,
-  ) {
-    super(
-      'CERTIFICATE_CHANGED',
-      `The certificate of ${label} has changed. Trusted: ${pinned}. Presented now: ${presented}. ` +
-        `If the server's certificate was replaced on purpose, compare the new fingerprint with the one the server prints ` +
-        `("listening … fingerprint=…") and trust it; otherwise someone may be intercepting the connection.`,
-      { pinned, presented },
-    );
-  }
-}
-
-/** An https server whose certificate has not been accepted yet: nothing is sent until it is. */
-export class UntrustedCertificateError extends BridgeError {
-  constructor(
-    label: string,
-    readonly presented: string,
-  ) {
-    super('UNTRUSTED_CERTIFICATE', `The certificate of ${label} has not been trusted yet. It presents ${presented}; check that on the server, then trust it.`, {
-      pinned: null,
-      presented,
-    });
-  }
-}
-
-/** `AB:CD:…` (as Node and most tools print it) or any case → lowercase hex without separators. */
-export function normalizeFingerprint(fingerprint: string): string {
-  return fingerprint.replaceAll(':', '').toLowerCase();
-}
+const DEFAULTS = { timeoutMs: DEFAULT_TIMEOUT_MS, retries: 2, retryBaseMs: 300, retryMaxMs: 4_000 } satisfies Required<ClientTuning>;
 
 /** `?a=1&b=x` with keys sorted, so equal queries give equal URLs (and equal cache keys); '' for none. */
 export function queryString(query: Query | undefined): string {
@@ -118,143 +79,13 @@ export function queryString(query: Query | undefined): string {
   return `?${new URLSearchParams(entries.map(([key, value]): [string, string] => [key, String(value)])).toString()}`;
 }
 
-/** Where to connect for a URL: host without IPv6 brackets, port with the scheme's default. */
-function endpoint(url: URL): { host: string; port: number } {
-  const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  return { host, port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)) };
-}
-
-/**
- * The fingerprint an https server presents, for trust on first use; null for http, which has none.
- * Sends nothing but a TLS handshake.
- */
-export async function probeFingerprint(rawUrl: string, timeoutMs = DEFAULTS.timeoutMs): Promise<string | null> {
-  const url = new URL(rawUrl);
-  if (url.protocol === 'http:') return null;
-  const { host, port } = endpoint(url);
-  const label = url.origin;
-  return new Promise((resolve, reject) => {
-    const socket = tls.connect({ host, port, servername: isIP(host) ? undefined : host, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] });
-    socket.setTimeout(timeoutMs, () => {
-      socket.destroy();
-      reject(new BridgeError('TIMEOUT', `${label} did not complete a TLS handshake within ${timeoutMs / 1000} s.`));
-    });
-    socket.once('secureConnect', () => {
-      const presented = socket.getPeerX509Certificate()?.fingerprint256;
-      socket.end();
-      if (presented) resolve(normalizeFingerprint(presented));
-      else reject(new BridgeError('OFFLINE', `${label} did not present a certificate.`));
-    });
-    socket.once('error', (error) => {
-      socket.destroy();
-      reject(transportError(label, error));
-    });
-  });
-}
-
-/**
- * An https agent that hands a socket to a request only after the presented certificate matched the pin.
- * Node lets `createConnection` answer through its callback, which is what holds the request back: with
- * `rejectUnauthorized: false` alone, Node would start writing the request as soon as the handshake ends.
- */
-class PinnedAgent extends https.Agent {
-  constructor(
-    private readonly label: string,
-    private readonly pinned: string | null,
-    private readonly handshakeTimeoutMs: number,
-  ) {
-    // No TLS session resumption: a resumed handshake carries no certificate to check (Node reports none),
-    // and kept-alive connections already spare most handshakes.
-    super({ keepAlive: true, rejectUnauthorized: false, maxCachedSessions: 0 });
-  }
-
-  override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-    // Node's Agent always passes the callback; without one the request could not be held back, so refuse.
-    if (!callback) throw new Error('PinnedAgent needs the createConnection callback.');
-    const socket = super.createConnection(options) as tls.TLSSocket;
-    let settled = false;
-    const settle = (error: Error | null) => {
-      if (settled) return;
-      settled = true;
-      socket.setTimeout(0);
-      socket.off('error', settle);
-      if (error) socket.destroy();
-      callback(error, socket);
-    };
-    socket.setTimeout(this.handshakeTimeoutMs, () => settle(Object.assign(new Error('TLS handshake timed out'), { code: 'ETIMEDOUT' })));
-    socket.once('error', settle);
-    socket.once('secureConnect', () => {
-      const raw = socket.getPeerX509Certificate()?.fingerprint256;
-      const presented = raw ? normalizeFingerprint(raw) : 'no certificate';
-      if (this.pinned === null) settle(new UntrustedCertificateError(this.label, presented));
-      else if (presented !== this.pinned) settle(new CertificateChangedError(this.label, this.pinned, presented));
-      else settle(null);
-    });
-    return undefined;
-  }
-}
-
 /** The outcome of one HTTP exchange, before retry and re-login decide what to do with it. */
 type Outcome =
   | { ok: true; value: unknown }
   | { ok: false; error: BridgeError; retryable: boolean; retryAfterMs: number | null; unauthenticated: boolean };
 
-const validators = new WeakMap<TSchema, ReturnType<typeof Compile>>();
-function validatorOf(schema: TSchema): ReturnType<typeof Compile> {
-  let validator = validators.get(schema);
-  if (!validator) {
-    validator = Compile(schema);
-    validators.set(schema, validator);
-  }
-  return validator;
-}
-
-/** Why a value does not match its schema, as `path message`, for an error message; null when it matches. */
-export function schemaMismatch(schema: TSchema, value: unknown): string | null {
-  const validator = validatorOf(schema);
-  if (validator.Check(value)) return null;
-  const first = [...validator.Errors(value)][0];
-  const where = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : 'the response';
-  return `${where} ${first?.message ?? 'is invalid'}`;
-}
 
 const isErrorBody = (body: unknown): body is ErrorBody => validatorOf(ErrorBody).Check(body);
-
-/** Network failures worth one more try soon: the connection broke, rather than never being made. */
-const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_SOCKET_CONNECTION_TIMEOUT', 'ERR_STREAM_PREMATURE_CLOSE']);
-const TIMEOUT_CODES = new Set(['ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT']);
-const NETWORK_REASONS: Record<string, string> = {
-  ECONNREFUSED: 'nothing is listening at that address (connection refused)',
-  ECONNRESET: 'the connection was reset',
-  EPIPE: 'the connection was closed while sending',
-  ENOTFOUND: 'the host name could not be resolved',
-  EAI_AGAIN: 'the host name could not be resolved right now',
-  EHOSTUNREACH: 'the host cannot be reached from this network',
-  ENETUNREACH: 'the network is unreachable',
-  EPROTO: 'a secure connection could not be established (is it really https?)',
-};
-
-function errorCode(error: unknown): string | undefined {
-  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/** The BridgeError this module raised deeper down (the pin check), which axios wraps as `cause`. */
-function ownError(error: unknown): BridgeError | null {
-  for (let e: unknown = error, depth = 0; e !== null && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (e instanceof BridgeError) return e;
-  }
-  return null;
-}
-
-/** A transport failure in words; built from the error code only, never from axios's message or config. */
-function transportError(label: string, error: unknown): BridgeError {
-  const own = ownError(error);
-  if (own) return own;
-  const code = errorCode(error) ?? errorCode((error as { cause?: unknown }).cause) ?? 'ERR_NETWORK';
-  if (TIMEOUT_CODES.has(code)) return new BridgeError('TIMEOUT', `${label} did not answer in time.`);
-  return new BridgeError('OFFLINE', `Cannot reach ${label}: ${NETWORK_REASONS[code] ?? `the connection failed (${code})`}.`);
-}
 
 function retryAfterMs(response: AxiosResponse<unknown>): number | null {
   const header = response.headers['retry-after'];

@@ -19,9 +19,10 @@ import type { List, ListQuery } from '../../src-shared/api/common.js';
 import { ServerInfo, type ServerPatch } from '../../src-shared/api/session.js';
 import { BridgeError, type Cached, type ConnectionState, type ServerView } from '../../src-shared/bridge.js';
 import type { OfflineCache } from './cache.js';
-import { isWholeList, queryList, type ListKind } from './list-query.js';
+import { ConnectionCache, cacheKey, wholeListKey } from './connection-cache.js';
+import type { ListKind } from './list-query.js';
 import type { ServerEntry } from './registry.js';
-import { SessionIdentity, ServerClient, queryString, schemaMismatch, type ClientTuning, type Credentials, type Query } from './server-client.js';
+import { SessionIdentity, ServerClient, type ClientTuning, type Credentials, type Query } from './server-client.js';
 
 export interface ReconnectTuning {
   /** First wait before retrying an offline server; doubled per failure. */
@@ -42,10 +43,6 @@ export interface ConnectionContext {
 /** Who we are signed in as, kept in the cache next to the server's data (see SessionIdentity). */
 const IDENTITY_KEY = 'POST /session';
 const INFO_PATH = '/server';
-
-export const cacheKey = (path: string, query?: Query) => `GET ${path}${queryString(query)}`;
-/** Where a whole list lives: apart from `GET <path>`, which holds the server's default first page. */
-export const wholeListKey = (path: string) => `GET ${path}#all`;
 
 /** Codes after which a read serves the cache: live data cannot be had, for a reason that is no threat. */
 const SERVES_CACHE = new Set(['OFFLINE', 'TIMEOUT', 'NOT_SIGNED_IN', 'KEYCHAIN_UNAVAILABLE']);
@@ -86,14 +83,17 @@ export class ServerConnection {
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelayMs: number;
   private closed = false;
+  /** This server's part of the offline cache. */
+  private readonly stored: ConnectionCache;
 
   constructor(
     private entry: ServerEntry,
     private readonly ctx: ConnectionContext,
   ) {
+    this.stored = new ConnectionCache(ctx.cache, entry.id, ctx.log);
     // What the last session knew, so an offline start still shows the server's name, role and tree.
-    this.info = this.cached(cacheKey(INFO_PATH), ServerInfo)?.data ?? null;
-    this.identityValue = this.cached(IDENTITY_KEY, SessionIdentity)?.data ?? null;
+    this.info = this.stored.cached(cacheKey(INFO_PATH), ServerInfo)?.data ?? null;
+    this.identityValue = this.stored.cached(IDENTITY_KEY, SessionIdentity)?.data ?? null;
     this.retryDelayMs = ctx.reconnect.firstDelayMs;
     this.client = this.makeClient();
   }
@@ -165,23 +165,23 @@ export class ServerConnection {
   async read<S extends TSchema>(path: string, query: ListQuery | undefined, schema: S, options: ReadOptions = {}): Promise<Cached<Static<S>>> {
     if (this.blocker) {
       // Signed out: what we have is still worth reading. A changed certificate: nothing until the user decides.
-      const cached = this.state === 'signed-out' ? this.fromCache(path, query, schema, options.kind) : null;
+      const cached = this.state === 'signed-out' ? this.stored.fromCache(path, query, schema, options.kind) : null;
       if (cached) return cached;
       throw this.blocker;
     }
     if (this.state === 'offline') {
-      const cached = this.fromCache(path, query, schema, options.kind);
+      const cached = this.stored.fromCache(path, query, schema, options.kind);
       if (cached) return cached;
     }
     try {
       // Known offline: one attempt, the reconnect loop does the waiting.
       const data = await this.live(path, query, schema, this.state !== 'offline');
-      if (options.writeThrough !== false) this.store(path, query, data, options.kind);
+      if (options.writeThrough !== false) this.stored.store(path, query, data, options.kind);
       return { data, asOf: null };
     } catch (error) {
       const failure = error instanceof BridgeError ? error : this.failed(error);
       if (!SERVES_CACHE.has(failure.code)) throw failure;
-      const cached = this.fromCache(path, query, schema, options.kind);
+      const cached = this.stored.fromCache(path, query, schema, options.kind);
       if (cached) return cached;
       throw new BridgeError(failure.code, `${failure.message} Nothing of this view is cached for offline reading.`, failure.details);
     }
@@ -196,7 +196,7 @@ export class ServerConnection {
 
   async updateInfo(patch: ServerPatch): Promise<ServerInfo> {
     const info = await this.write('PATCH', INFO_PATH, patch, ServerInfo);
-    this.remember(cacheKey(INFO_PATH), info);
+    this.stored.remember(cacheKey(INFO_PATH), info);
     this.setInfo(info);
     return info;
   }
@@ -211,7 +211,7 @@ export class ServerConnection {
   async fetch<S extends TSchema>(path: string, schema: S): Promise<Static<S>> {
     if (this.blocker) throw this.blocker;
     const data = await this.live(path, undefined, schema, true);
-    this.ctx.cache.put(this.id, cacheKey(path), data);
+    this.stored.put(cacheKey(path), data);
     return data;
   }
 
@@ -229,7 +229,7 @@ export class ServerConnection {
       if (page.items.length === 0) break;
     } while (byId.size < total);
     const list = { items: [...byId.values()], total: byId.size };
-    this.ctx.cache.put(this.id, wholeListKey(path), list);
+    this.stored.put(wholeListKey(path), list);
     return list;
   }
 
@@ -275,7 +275,7 @@ export class ServerConnection {
       credentials: this.ctx.credentials,
       onSignIn: (identity) => {
         this.identityValue = identity;
-        this.remember(IDENTITY_KEY, identity);
+        this.stored.remember(IDENTITY_KEY, identity);
       },
     });
   }
@@ -301,7 +301,7 @@ export class ServerConnection {
       try {
         if (!this.identityValue) await this.client.signIn();
         const info = await this.client.request('GET', INFO_PATH, { schema: ServerInfo, retry: !quiet });
-        this.remember(cacheKey(INFO_PATH), info);
+        this.stored.remember(cacheKey(INFO_PATH), info);
         this.info = info;
         this.succeeded(true);
       } catch (error) {
@@ -362,50 +362,4 @@ export class ServerConnection {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
   }
-
-  private store(path: string, query: ListQuery | undefined, data: unknown, kind: ListKind | undefined): void {
-    // A whole list is kept once, where it answers every query of that list (list-query.ts).
-    this.remember(kind !== undefined && isList(data) && isWholeList(data, query) ? wholeListKey(path) : cacheKey(path, query), data);
-  }
-
-  private remember(key: string, data: unknown): void {
-    try {
-      this.ctx.cache.put(this.id, key, data);
-    } catch (error) {
-      // The live answer is good; a cache that cannot keep it (disk full) must not fail the read.
-      this.ctx.log(`offline cache: could not keep ${key}: ${error instanceof Error ? error.message : String(error)}`);
-    }
-  }
-
-  /** The answer cached for this exact query, or one computed from the whole cached list, whichever is newer. */
-  private fromCache<S extends TSchema>(path: string, query: ListQuery | undefined, schema: S, kind: ListKind | undefined): FromCache<Static<S>> | null {
-    const exact = this.cached(cacheKey(path, query), schema);
-    if (kind === undefined) return exact;
-    const whole = this.cached(wholeListKey(path), schema);
-    if (!whole || !isList(whole.data) || (exact && exact.asOf >= whole.asOf)) return exact;
-    // The schema checked the whole list, so a page of it has the same type.
-    return { data: queryList(kind, whole.data, query) as Static<S>, asOf: whole.asOf };
-  }
-
-  /**
-   * A cached value that still matches its schema, or null (a miss). The check is for a cache written by
-   * another console version: every value was checked in full when it was fetched, and the items of one
-   * list share one shape, so for a list its first, middle and last items stand for all of them. Checking
-   * all 20,000 rows of a big list would cost as much as parsing them, on every offline read.
-   */
-  private cached<S extends TSchema>(key: string, schema: S): FromCache<Static<S>> | null {
-    const hit = this.ctx.cache.get(this.id, key);
-    if (!hit) return null;
-    const { value } = hit;
-    const sample = isList(value) ? { ...value, items: [...new Set([value.items[0], value.items[value.items.length >> 1], value.items.at(-1)])].filter((item) => item !== undefined) } : value;
-    if (schemaMismatch(schema, sample) !== null) return null;
-    return { data: value as Static<S>, asOf: hit.asOf };
-  }
-}
-
-/** A cached read always knows when it was fetched. */
-type FromCache<T> = Cached<T> & { asOf: string };
-
-function isList(value: unknown): value is List<object> {
-  return typeof value === 'object' && value !== null && Array.isArray((value as { items?: unknown }).items) && typeof (value as { total?: unknown }).total === 'number';
 }

@@ -13,7 +13,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BridgeError, type Events, type EventName, type ServerView } from '../../src-shared/bridge.js';
 import { ConsoleService, DEMO_SERVER_NAME, type ConsoleServiceOptions } from '../../src-main/core/console-service.js';
-import { probeFingerprint } from '../../src-main/core/server-client.js';
+import { probeFingerprint } from '../../src-main/core/tls-pin.js';
 import { CredentialVault, KEYCHAIN_SERVICE, KeychainUnavailableError, MemorySecretStore, openVault } from '../../src-main/core/vault.js';
 import { ADMIN_PASSWORD, removeDir, startServer, tempDir, type RunningServer } from '../support/server-process.js';
 

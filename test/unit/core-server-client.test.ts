@@ -14,7 +14,8 @@ import { Type } from 'typebox';
 import { ServerInfo } from '../../src-shared/api/session.js';
 import { BridgeError } from '../../src-shared/bridge.js';
 import { loadTls, type TlsMaterial } from '../../src-server/tls.js';
-import { CertificateChangedError, ServerClient, UntrustedCertificateError, normalizeFingerprint, probeFingerprint, queryString, type ClientTuning } from '../../src-main/core/server-client.js';
+import { ServerClient, queryString, type ClientTuning } from '../../src-main/core/server-client.js';
+import { CertificateChangedError, UntrustedCertificateError, normalizeFingerprint, probeFingerprint } from '../../src-main/core/tls-pin.js';
 import { CredentialVault, MemorySecretStore } from '../../src-main/core/vault.js';
 
 const PASSWORD = 'peer-password-1234';
