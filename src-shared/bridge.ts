@@ -26,7 +26,7 @@ export { AppInfo } from './bridge/app.js';
 export { agentRegisterCommand } from './bridge/clients.js';
 export { BridgeError, CONSOLE_ERROR_CODES, type BridgeErrorBody } from './bridge/errors.js';
 export { MENU_ACTIONS, type EventName, type Events, type MenuAction } from './bridge/events.js';
-export type { Cached, RequestSpec, RequestSpecs } from './bridge/request.js';
+export type { ArgOfSpec, Cached, RequestSpec, RequestSpecs, ResultOfSpec } from './bridge/request.js';
 export { SearchHit } from './bridge/search.js';
 export { ConnectionState, ProbeResult, ServerView } from './bridge/servers.js';
 
