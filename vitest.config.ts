@@ -2,8 +2,21 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { svelteTesting } from '@testing-library/svelte/vite';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 const svelteConfig = fileURLToPath(new URL('./src-renderer/svelte.config.js', import.meta.url));
+
+/**
+ * The fresh-clone test (integration/first-run) spends minutes in one `npm ci`: it starts first, so the rest
+ * of the suite runs beside it on the other worker instead of waiting for it at the end.
+ */
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const sorted = await super.sort(files);
+    const first = (spec: TestSpecification) => spec.moduleId.endsWith('first-run.test.ts');
+    return [...sorted.filter(first), ...sorted.filter((spec) => !first(spec))];
+  }
+}
 
 // Three projects: the node tests (integration tests start real server processes; give them room on a
 // 2-core CI machine), the renderer's component tests, which compile Svelte and run in jsdom with the
@@ -14,6 +27,7 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     maxWorkers: 2,
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         extends: true,
