@@ -91,3 +91,12 @@ export function percent(fraction: number): string {
 export function plural(n: number, one: string, many: string): string {
   return `${formatCount(n)} ${n === 1 ? one : many}`;
 }
+
+/** How long a run took, from its start to its end ("—" while it runs): "42 s", "3 min 5 s", "2 h 10 min". */
+export function formatDuration(startIso: string, endIso: string | null): string {
+  if (!endIso) return '—';
+  const s = Math.max(0, Math.round((Date.parse(endIso) - Date.parse(startIso)) / 1000));
+  if (s < 60) return `${s} s`;
+  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
+  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
+}

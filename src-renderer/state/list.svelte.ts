@@ -1,7 +1,9 @@
+import { untrack } from 'svelte';
 import type { Cached } from '../../src-shared/bridge.js';
 import type { List } from '../../src-shared/api/common.js';
 import { errorMessage } from '../lib/errors.js';
 import { fetchAllPages, type PageQuery } from '../lib/paging.js';
+import type { TableSource } from './table.svelte.js';
 
 export interface ListLoaderOptions {
   /** What is loaded, for messages: "customers". */
@@ -9,13 +11,18 @@ export interface ListLoaderOptions {
   /** Stop after this many rows (the audit log can be endless). */
   max?: number;
   pageSize?: number;
+  /**
+   * Loads at once, and again whenever what this reads changes (`() => app.version`: Refresh and changes
+   * made elsewhere). The loader must then be made while a component is set up.
+   */
+  reloadOn?: () => unknown;
 }
 
 /**
  * A whole list fetched page by page, with progress for long loads, `asOf` when it came from the
  * offline cache, and an error sentence when it failed. A newer `load()` supersedes an older one.
  */
-export class ListLoader<T> {
+export class ListLoader<T> implements TableSource<T> {
   rows = $state.raw<T[]>([]);
   total = $state(0);
   loaded = $state(0);
@@ -33,6 +40,13 @@ export class ListLoader<T> {
   constructor(page: (q: PageQuery) => Promise<Cached<List<T>>>, options: ListLoaderOptions) {
     this.#page = page;
     this.#options = options;
+    const reloadOn = options.reloadOn;
+    if (reloadOn) {
+      $effect(() => {
+        reloadOn();
+        untrack(() => void this.load());
+      });
+    }
   }
 
   get progress(): { loaded: number; total: number } | null {

@@ -23,6 +23,23 @@ export interface Column<T> {
   cell?: Snippet<[T]>;
 }
 
+/**
+ * What a DataTable shows: its rows and how loading them went. A ListLoader is one; rows already at
+ * hand are `{ rows }`.
+ */
+export interface TableSource<T> {
+  readonly rows: readonly T[];
+  /** Non-null when the rows come from the offline cache. */
+  readonly asOf?: string | null;
+  readonly loading?: boolean;
+  readonly progress?: { loaded: number; total: number } | null;
+  readonly error?: string | null;
+  /** The rows are incomplete or cut short. */
+  readonly warning?: string | null;
+  /** Loads the rows again (Try Again after an error). */
+  load?(): Promise<void>;
+}
+
 export type SortDirection = 'ascending' | 'descending';
 export interface SortState {
   id: string;

@@ -39,7 +39,7 @@ afterEach(() => vi.restoreAllMocks());
 
 describe('DataTable', () => {
   test('sorts by any sortable column, ascending then descending, and says so with aria-sort', async () => {
-    render(DataTable<Row>, { props: { label: 'Things', columns, rows, rowKey: (r: Row) => r.id } });
+    render(DataTable<Row>, { props: { label: 'Things', columns, source: { rows }, rowKey: (r: Row) => r.id } });
     expect(names()).toEqual(['Charlie', 'alpha', 'Bravo', 'delta 10', 'delta 9']);
     const nameHeader = screen.getByRole('columnheader', { name: 'Name' });
     expect(nameHeader.getAttribute('aria-sort')).toBe('none');
@@ -69,7 +69,7 @@ describe('DataTable', () => {
   });
 
   test('filters as you type across the shown text, with counts in the status line', async () => {
-    render(DataTable<Row>, { props: { label: 'Things', columns, rows, rowKey: (r: Row) => r.id, noun: { one: 'thing', many: 'things' } } });
+    render(DataTable<Row>, { props: { label: 'Things', columns, source: { rows }, rowKey: (r: Row) => r.id, noun: { one: 'thing', many: 'things' } } });
     expect(screen.getByText('5 things')).toBeTruthy();
     const filter = screen.getByRole('searchbox', { name: 'Filter Things' });
     await fireEvent.input(filter, { target: { value: 'DELTA' } });
@@ -86,7 +86,7 @@ describe('DataTable', () => {
 
   test('renders only the rows in view: 20,000 rows keep at most 150 in the DOM, with aria-rowcount/aria-rowindex', async () => {
     const many: Row[] = Array.from({ length: 20_000 }, (_, i) => ({ id: String(i), name: `Customer ${String(i).padStart(5, '0')}`, size: i, note: null }));
-    render(DataTable<Row>, { props: { label: 'Things', columns, rows: many, rowKey: (r: Row) => r.id } });
+    render(DataTable<Row>, { props: { label: 'Things', columns, source: { rows: many }, rowKey: (r: Row) => r.id } });
     const t = table();
     expect(t.getAttribute('aria-rowcount')).toBe('20001');
     const first = bodyRows(t);
@@ -118,7 +118,7 @@ describe('DataTable', () => {
     });
     URL.revokeObjectURL = vi.fn();
     const click = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => undefined);
-    render(DataTable<Row>, { props: { label: 'Things', columns, rows, rowKey: (r: Row) => r.id } });
+    render(DataTable<Row>, { props: { label: 'Things', columns, source: { rows }, rowKey: (r: Row) => r.id } });
     await fireEvent.input(screen.getByRole('searchbox', { name: 'Filter Things' }), { target: { value: 'a' } });
     await fireEvent.click(within(screen.getByRole('columnheader', { name: 'Size' })).getByRole('button'));
     await fireEvent.click(screen.getByRole('button', { name: 'Export CSV' }));
@@ -132,7 +132,7 @@ describe('DataTable', () => {
 
   test('row checkboxes and "Select all shown" fill the selection', async () => {
     const selection = new Selection();
-    render(DataTable<Row>, { props: { label: 'Things', columns, rows, rowKey: (r: Row) => r.id, rowLabel: (r: Row) => r.name, selection } });
+    render(DataTable<Row>, { props: { label: 'Things', columns, source: { rows }, rowKey: (r: Row) => r.id, rowLabel: (r: Row) => r.name, selection } });
     await fireEvent.click(screen.getByRole('checkbox', { name: 'Select Bravo' }));
     expect([...selection.ids]).toEqual(['3']);
     await fireEvent.input(screen.getByRole('searchbox', { name: 'Filter Things' }), { target: { value: 'delta' } });
@@ -142,7 +142,7 @@ describe('DataTable', () => {
   });
 
   test('says "offline — as of …" when the rows come from the cache', async () => {
-    render(DataTable<Row>, { props: { label: 'Things', columns, rows, rowKey: (r: Row) => r.id, asOf: '2025-01-15T10:00:00.000Z' } });
+    render(DataTable<Row>, { props: { label: 'Things', columns, source: { rows, asOf: '2025-01-15T10:00:00.000Z' }, rowKey: (r: Row) => r.id } });
     await settle();
     expect(screen.getAllByText(/^offline — as of /).length).toBeGreaterThan(0);
   });
