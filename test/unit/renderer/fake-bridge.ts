@@ -2,8 +2,11 @@
  * An in-memory test double of the console bridge (src-shared/bridge.ts): enough of the ConsoleService's
  * behaviour for component tests — lists with paging, sorting by name and `q`, creates and patches with
  * NAME_TAKEN, an offline switch that serves reads with `asOf` and refuses writes, and pushed events.
+ *
+ * Each channel has its own typed handler, so a test changes exactly one channel:
+ * `bridge.answer('customers.get', ({ id }) => ({ data: makeCustomer({ id, name: 'X' }), asOf: null }))`.
  */
-import { BridgeError, type ArgOf, type Bridge, type Channel, type EventName, type Events, type ResultOf, type ServerView } from '../../../src-shared/bridge.js';
+import { BridgeError, type ArgOf, type Bridge, type Cached, type Channel, type EventName, type Events, type ResultOf, type ServerView } from '../../../src-shared/bridge.js';
 import type { AuditEntry } from '../../../src-shared/api/audit.js';
 import type { Client } from '../../../src-shared/api/clients.js';
 import type { List, ListQuery } from '../../../src-shared/api/common.js';
@@ -51,6 +54,10 @@ export function makeClient(over: Partial<Client> & { id: string; name: string })
     ...over,
   };
 }
+
+/** How the fake answers one channel: that channel's argument in, its result out. */
+export type FakeHandler<C extends Channel> = (arg: ArgOf<C>) => ResultOf<C> | Promise<ResultOf<C>>;
+type FakeHandlers = { [C in Channel]?: FakeHandler<C> };
 
 export interface Call {
   channel: Channel;
@@ -139,6 +146,11 @@ export class FakeBridge implements Bridge {
     return this.calls.filter((c) => c.channel === channel).map((c) => c.arg);
   }
 
+  /** Answers `channel` with `handler` from now on, in place of the fake's own behaviour. */
+  answer<C extends Channel>(channel: C, handler: FakeHandler<C>): void {
+    (this.#handlers as { [K in C]?: FakeHandler<K> })[channel] = handler;
+  }
+
   async invoke<C extends Channel>(channel: C, arg: ArgOf<C>): Promise<ResultOf<C>> {
     this.calls.push({ channel, arg });
     await Promise.resolve();
@@ -147,10 +159,13 @@ export class FakeBridge implements Bridge {
       this.failNext.delete(channel);
       throw fail;
     }
-    return this.#handle(channel, arg as Record<string, unknown>) as ResultOf<C>;
+    // Indexing the map by a generic channel loses the pairing of the channel and its handler's type.
+    const handler = this.#handlers[channel] as FakeHandler<C> | undefined;
+    if (!handler) throw new BridgeError('BAD_REQUEST', `The fake bridge does not answer ${channel}.`);
+    return handler(arg);
   }
 
-  #cached<T>(data: T) {
+  #cached<T>(data: T): Cached<T> {
     return { data, asOf: this.offlineAsOf };
   }
 
@@ -175,117 +190,106 @@ export class FakeBridge implements Bridge {
     return c;
   }
 
-  #handle(channel: Channel, a: Record<string, unknown>): unknown {
-    const id = a['id'] as string;
-    const query = a['query'] as ListQuery | undefined;
-    switch (channel) {
-      case 'app.info':
-        return { version: '0.1.0', keychain: 'keychain', keychainProblem: null, demo: false, host: 'browser', platform: 'linux' };
-      case 'settings.get':
-        return this.settings.get(a['key'] as string) ?? null;
-      case 'settings.set':
-        this.settings.set(a['key'] as string, a['value']);
-        return null;
-      case 'servers.list':
-        return this.servers;
-      case 'servers.probe':
-        return { fingerprint: 'cd'.repeat(32), pinned: null };
-      case 'servers.connect':
-        return this.servers.find((s) => s.id === a['serverId']);
-      case 'server.info':
-        return this.#cached(this.info);
-      case 'resellers.list':
-        return this.#cached(this.#list(this.resellers, query));
-      case 'customers.list':
-        return this.#cached(this.#list(this.customers.filter((c) => c.resellerId === id), query));
-      case 'customers.get':
-        return this.#cached(this.#customer(id));
-      case 'customers.create': {
-        this.#write();
-        const input = a['input'] as Partial<Customer> & { name: string };
-        if (this.customers.some((c) => c.name.toLowerCase() === input.name.toLowerCase())) {
-          throw new BridgeError('NAME_TAKEN', `name: a customer named "${input.name}" already exists on this server; choose another name.`);
-        }
-        const c = makeCustomer({ ...input, id: `c${++this.#seq}`, resellerId: a['resellerId'] as string, mcalsUsed: 0, spaceUsed: 0, clientCount: 0 });
-        this.customers.push(c);
-        return c;
-      }
-      case 'customers.update': {
-        this.#write();
-        const patch = a['patch'] as Partial<Customer>;
-        if (patch.name && this.customers.some((c) => c.id !== id && c.name.toLowerCase() === patch.name!.toLowerCase())) {
-          throw new BridgeError('NAME_TAKEN', `name: a customer named "${patch.name}" already exists on this server; choose another name.`);
-        }
-        const next = { ...this.#customer(id), ...patch };
-        this.customers = this.customers.map((c) => (c.id === id ? next : c));
-        return next;
-      }
-      case 'customers.deletionPreview':
-        this.#customer(id);
-        return { clients: this.clients.filter((c) => c.customerId === id).length, schedules: 1, bytes: 3 * GiB };
-      case 'customers.delete':
-        this.#write();
-        this.#customer(id);
-        this.customers = this.customers.filter((c) => c.id !== id);
-        return null;
-      case 'clients.list':
-        return this.#cached(this.#list(this.clients.filter((c) => c.customerId === id), query));
-      case 'clients.listTrial':
-        return this.#cached(this.#list(this.clients.filter((c) => c.trial), query));
-      case 'clients.create': {
-        this.#write();
-        const client = makeClient({ id: `k${++this.#seq}`, name: (a['input'] as { name: string }).name, customerId: a['customerId'] as string, status: 'pending' });
-        this.clients.push(client);
-        return { client, registrationKey: 'KEY-123-XYZ' };
-      }
-      case 'clients.authorize': {
-        this.#write();
-        const c = this.clients.find((x) => x.id === id)!;
-        const next: Client = { ...c, status: 'authorized', mcalConsumed: true };
-        this.clients = this.clients.map((x) => (x.id === id ? next : x));
-        return next;
-      }
-      case 'clients.migrate': {
-        this.#write();
-        const c = this.clients.find((x) => x.id === id)!;
-        const next: Client = { ...c, customerId: (a['input'] as { customerId: string }).customerId, trial: false };
-        this.clients = this.clients.map((x) => (x.id === id ? next : x));
-        return next;
-      }
-      case 'clients.delete':
-        this.#write();
-        this.clients = this.clients.filter((x) => x.id !== id);
-        return null;
-      case 'schedules.list':
-        return this.#cached(this.#list(this.schedules.filter((s) => s.clientId === id), query));
-      case 'schedules.delete':
-        this.#write();
-        this.schedules = this.schedules.filter((s) => s.id !== id);
-        return null;
-      case 'reports.backup':
-        return this.#cached(this.#list(this.backupReports, query));
-      case 'reports.restore':
-        return this.#cached(this.#list(this.restoreReports, query));
-      case 'reports.deletedForSchedule':
-      case 'reports.deletedForCustomer':
-      case 'reports.deletedForTrialClients':
-        return this.#cached(this.#list(this.deletedReports, query));
-      case 'trialSettings.get':
-        return this.#cached(this.trialSettings);
-      case 'trialSettings.update':
-        this.#write();
-        this.trialSettings = a['settings'] as TrialSettings;
-        return this.trialSettings;
-      case 'auditLog.list':
-        return this.#cached(this.#list(this.audit, query));
-      case 'offline.size':
-        return { bytes: 1024 };
-      case 'offline.clear':
-        return null;
-      case 'offline.makeAvailable':
-        return { jobId: 'job1' };
-      default:
-        throw new BridgeError('BAD_REQUEST', `The fake bridge does not answer ${channel}.`);
+  #client(id: string): Client {
+    const c = this.clients.find((x) => x.id === id);
+    if (!c) throw new BridgeError('NOT_FOUND', 'Client not found.');
+    return c;
+  }
+
+  #replaceClient(next: Client): Client {
+    this.clients = this.clients.map((x) => (x.id === next.id ? next : x));
+    return next;
+  }
+
+  #nameTaken(name: string, exceptId?: string): void {
+    if (this.customers.some((c) => c.id !== exceptId && c.name.toLowerCase() === name.toLowerCase())) {
+      throw new BridgeError('NAME_TAKEN', `name: a customer named "${name}" already exists on this server; choose another name.`, { field: 'name' });
     }
   }
+
+  #handlers: FakeHandlers = {
+    'app.info': () => ({ version: '0.1.0', keychain: 'keychain', keychainProblem: null, demo: false, host: 'browser', platform: 'linux' }),
+    'settings.get': ({ key }) => this.settings.get(key) ?? null,
+    'settings.set': ({ key, value }) => {
+      this.settings.set(key, value);
+      return null;
+    },
+    'servers.list': () => this.servers,
+    'servers.probe': () => ({ fingerprint: 'cd'.repeat(32), pinned: null }),
+    'servers.connect': ({ serverId }) => {
+      const server = this.servers.find((s) => s.id === serverId);
+      if (!server) throw new BridgeError('NOT_FOUND', `No server with id "${serverId}".`);
+      return server;
+    },
+    'server.info': () => this.#cached(this.info),
+    'resellers.list': ({ query }) => this.#cached(this.#list(this.resellers, query)),
+    'customers.list': ({ id, query }) => this.#cached(this.#list(this.customers.filter((c) => c.resellerId === id), query)),
+    'customers.get': ({ id }) => this.#cached(this.#customer(id)),
+    'customers.create': ({ resellerId, input }) => {
+      this.#write();
+      this.#nameTaken(input.name);
+      const c = makeCustomer({ ...input, id: `c${++this.#seq}`, resellerId, mcalsUsed: 0, spaceUsed: 0, clientCount: 0 });
+      this.customers.push(c);
+      return c;
+    },
+    'customers.update': ({ id, patch }) => {
+      this.#write();
+      if (patch.name) this.#nameTaken(patch.name, id);
+      const next = { ...this.#customer(id), ...patch };
+      this.customers = this.customers.map((c) => (c.id === id ? next : c));
+      return next;
+    },
+    'customers.deletionPreview': ({ id }) => {
+      this.#customer(id);
+      return { clients: this.clients.filter((c) => c.customerId === id).length, schedules: 1, bytes: 3 * GiB };
+    },
+    'customers.delete': ({ id }) => {
+      this.#write();
+      this.#customer(id);
+      this.customers = this.customers.filter((c) => c.id !== id);
+      return null;
+    },
+    'clients.list': ({ id, query }) => this.#cached(this.#list(this.clients.filter((c) => c.customerId === id), query)),
+    'clients.listTrial': ({ query }) => this.#cached(this.#list(this.clients.filter((c) => c.trial), query)),
+    'clients.create': ({ customerId, input }) => {
+      this.#write();
+      const client = makeClient({ id: `k${++this.#seq}`, name: input.name, customerId, status: 'pending' });
+      this.clients.push(client);
+      return { client, registrationKey: 'KEY-123-XYZ' };
+    },
+    'clients.authorize': ({ id }) => {
+      this.#write();
+      return this.#replaceClient({ ...this.#client(id), status: 'authorized', mcalConsumed: true });
+    },
+    'clients.migrate': ({ id, input }) => {
+      this.#write();
+      return this.#replaceClient({ ...this.#client(id), customerId: input.customerId, trial: false });
+    },
+    'clients.delete': ({ id }) => {
+      this.#write();
+      this.clients = this.clients.filter((x) => x.id !== id);
+      return null;
+    },
+    'schedules.list': ({ id, query }) => this.#cached(this.#list(this.schedules.filter((s) => s.clientId === id), query)),
+    'schedules.delete': ({ id }) => {
+      this.#write();
+      this.schedules = this.schedules.filter((s) => s.id !== id);
+      return null;
+    },
+    'reports.backup': ({ query }) => this.#cached(this.#list(this.backupReports, query)),
+    'reports.restore': ({ query }) => this.#cached(this.#list(this.restoreReports, query)),
+    'reports.deletedForSchedule': ({ query }) => this.#cached(this.#list(this.deletedReports, query)),
+    'reports.deletedForCustomer': ({ query }) => this.#cached(this.#list(this.deletedReports, query)),
+    'reports.deletedForTrialClients': ({ query }) => this.#cached(this.#list(this.deletedReports, query)),
+    'trialSettings.get': () => this.#cached(this.trialSettings),
+    'trialSettings.update': ({ settings }) => {
+      this.#write();
+      this.trialSettings = settings;
+      return settings;
+    },
+    'auditLog.list': ({ query }) => this.#cached(this.#list(this.audit, query)),
+    'offline.size': () => ({ bytes: 1024 }),
+    'offline.clear': () => null,
+    'offline.makeAvailable': () => ({ jobId: 'job1' }),
+  };
 }
