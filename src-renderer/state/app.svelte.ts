@@ -8,7 +8,7 @@ import { MENU_HANDLERS } from './menu.js';
 import { NavigationState } from './navigation.svelte.js';
 import { serverKey, serverNode, STATE_WORDS, type ConsoleNode, type NodeData, type TreeContext } from './nodes.js';
 import { NoticesState } from './notices.svelte.js';
-import { SettingsState } from './settings.svelte.js';
+import { SettingsState } from './settings.js';
 import { TreeModel } from './tree.svelte.js';
 
 /**
@@ -158,6 +158,7 @@ export function useApp(): AppState {
 
 /** The context map a component test passes to render(). */
 export function appContext(app: AppState): Map<symbol, AppState> {
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- handed to render() once, never changed
   return new Map([[KEY, app]]);
 }
 

@@ -1,4 +1,4 @@
-import type { SettingsState } from './settings.svelte.js';
+import type { SettingsState } from './settings.js';
 
 const LAYOUT_KEY = 'ui.layout';
 export const DEFAULT_TREE_WIDTH = 320;

@@ -1,3 +1,5 @@
+/* eslint-disable svelte/prefer-svelte-reactivity -- the sets are values: each change makes a new one for the $state.raw field */
+
 /** Which rows of a table are checked for bulk work, by row id. Immutable sets: cheap to read, cheap to compare. */
 export class Selection {
   ids = $state.raw<ReadonlySet<string>>(new Set());

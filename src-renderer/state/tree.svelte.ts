@@ -232,6 +232,7 @@ export class TreeModel<D> {
   }
 
   #reconcile(parent: TreeNode<D> | null, old: readonly TreeNode<D>[], next: readonly TreeNode<D>[]): TreeNode<D>[] {
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup while reconciling, never kept
     const byKey = new Map(old.filter((n) => n.tone === 'normal').map((n) => [n.key, n]));
     return next.map((n) => {
       const kept = byKey.get(n.key);
@@ -257,6 +258,7 @@ export class TreeModel<D> {
         try {
           const page = await more.load();
           const kids = (parent.children ?? []).filter((k) => k !== item);
+          // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a lookup while appending, never kept
           const known = new Set(kids.map((k) => k.key));
           const added = page.nodes.filter((n) => !known.has(n.key));
           for (const n of added) n.parent = parent;
