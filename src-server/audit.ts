@@ -1,7 +1,7 @@
-import type { AuditEntry, AuditQuery } from '../src-shared/api/audit.js';
+import { AUDIT_LIST, type AuditEntry, type AuditQuery } from '../src-shared/api/audit.js';
 import type { List } from '../src-shared/api/common.js';
 import type { Principal } from './auth.js';
-import { nowIso, type Store } from './store.js';
+import { listSource, nowIso, type Store } from './store.js';
 
 type Snapshot = Record<string, unknown> | null;
 
@@ -39,6 +39,14 @@ interface AuditRow {
   after: string | null;
 }
 
+export const AUDIT_ROWS = listSource(AUDIT_LIST, {
+  select: '*',
+  from: 'audit_log',
+  sort: { at: 'seq' },
+  search: { objectName: 'lower(object_name)', actor: 'lower(actor)', action: 'lower(action)' },
+  tieBreak: 'seq',
+});
+
 export class AuditLog {
   constructor(private readonly store: Store) {}
 
@@ -64,16 +72,7 @@ export class AuditLog {
     const where = principal.role === 'admin' ? '1' : 'reseller_id = ?';
     const params = principal.role === 'admin' ? [] : [principal.resellerId];
     return this.store.list<AuditRow, AuditEntry>(
-      {
-        select: '*',
-        from: 'audit_log',
-        where,
-        params,
-        search: ['lower(object_name)', 'lower(actor)', 'lower(action)'],
-        sortable: { at: { sql: 'seq' } },
-        defaultSort: '-at',
-        tieBreak: 'seq',
-      },
+      { ...AUDIT_ROWS, where, params },
       { offset: query.offset, limit: query.limit, q: query.q },
       (r) => ({
         id: String(r.seq),

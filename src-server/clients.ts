@@ -1,5 +1,5 @@
 import type { AgentRegister, AgentRegistered } from '../src-shared/api/agent.js';
-import type { Client, ClientCreate, ClientCreated, ClientPatch, ClientStatus, BackupStatus } from '../src-shared/api/clients.js';
+import type { Client, ClientCreate, ClientCreated, ClientPatch } from '../src-shared/api/clients.js';
 import type { List, ListQuery } from '../src-shared/api/common.js';
 import type { AuditLog } from './audit.js';
 import { hashToken, newToken, type Principal } from './auth.js';
@@ -9,53 +9,8 @@ import { ApiError, badRequest, conflict, nameTaken, notFound } from './errors.js
 import type { McalPool } from './mcal.js';
 import { assertAdmin } from './resellers.js';
 import type { Settings } from './settings.js';
-import { bool, nameKey, newId, nowIso, type Store } from './store.js';
-
-export interface ClientRow {
-  id: string;
-  customer_id: string | null;
-  name: string;
-  hostname: string;
-  os: string;
-  status: ClientStatus;
-  trial: number;
-  trial_expires_at: string | null;
-  mcal_consumed: number;
-  space_used: number;
-  last_backup_at: string | null;
-  last_backup_status: BackupStatus | null;
-  created_at: string;
-}
-
-export const toClient = (r: ClientRow): Client => ({
-  id: r.id,
-  customerId: r.customer_id,
-  name: r.name,
-  hostname: r.hostname,
-  os: r.os,
-  status: r.status,
-  trial: bool(r.trial),
-  trialExpiresAt: r.trial_expires_at,
-  mcalConsumed: bool(r.mcal_consumed),
-  spaceUsed: r.space_used,
-  lastBackupAt: r.last_backup_at,
-  lastBackupStatus: r.last_backup_status,
-  createdAt: r.created_at,
-});
-
-const SORTABLE = {
-  name: { sql: 'lower(name)' },
-  hostname: { sql: 'hostname' },
-  os: { sql: 'os' },
-  status: { sql: 'status' },
-  trial: { sql: 'trial' },
-  trialExpiresAt: { sql: 'trial_expires_at' },
-  spaceUsed: { sql: 'space_used' },
-  lastBackupAt: { sql: 'last_backup_at' },
-  lastBackupStatus: { sql: 'last_backup_status' },
-  createdAt: { sql: 'created_at' },
-};
-const COLUMNS = 'id, customer_id, name, hostname, os, status, trial, trial_expires_at, mcal_consumed, space_used, last_backup_at, last_backup_status, created_at';
+import { CLIENT_ROWS, COLUMNS, toClient, type ClientRow } from './client-rows.js';
+import { nameKey, newId, nowIso, type Store } from './store.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -90,7 +45,7 @@ export class Clients {
   list(principal: Principal, customerId: string, query: ListQuery): List<Client> {
     this.customers.row(principal, customerId);
     return this.store.list<ClientRow, Client>(
-      { select: COLUMNS, from: 'clients', where: 'customer_id = ?', params: [customerId], sortable: SORTABLE, defaultSort: 'name', search: ['lower(name)', 'lower(hostname)'], tieBreak: 'id' },
+      { ...CLIENT_ROWS, where: 'customer_id = ?', params: [customerId] },
       query,
       toClient,
     );
@@ -99,7 +54,7 @@ export class Clients {
   listTrial(principal: Principal, query: ListQuery): List<Client> {
     assertAdmin(principal);
     return this.store.list<ClientRow, Client>(
-      { select: COLUMNS, from: 'clients', where: 'customer_id IS NULL AND trial = 1', params: [], sortable: SORTABLE, defaultSort: 'name', search: ['lower(name)', 'lower(hostname)'], tieBreak: 'id' },
+      { ...CLIENT_ROWS, where: 'customer_id IS NULL AND trial = 1', params: [] },
       query,
       toClient,
     );

@@ -1,11 +1,11 @@
 import type { List, ListQuery } from '../src-shared/api/common.js';
-import type { Customer, CustomerCreate, CustomerPatch, DeletionPreview, ReplicationMode } from '../src-shared/api/customers.js';
+import { CUSTOMER_LIST, type Customer, type CustomerCreate, type CustomerPatch, type DeletionPreview, type ReplicationMode } from '../src-shared/api/customers.js';
 import type { AuditLog } from './audit.js';
 import type { Principal } from './auth.js';
 import { conflict, fieldConflict, nameTaken, notFound } from './errors.js';
 import type { McalPool } from './mcal.js';
 import type { Resellers } from './resellers.js';
-import { bool, nameKey, newId, nowIso, type Store } from './store.js';
+import { bool, listSource, nameKey, newId, nowIso, type Store } from './store.js';
 
 export interface CustomerRow {
   id: string;
@@ -42,18 +42,24 @@ export const toCustomer = (r: CustomerRow): Customer => ({
   invoicing: { enabled: bool(r.invoicing_enabled) },
 });
 
-const SORTABLE = {
-  name: { sql: 'name_key' },
-  email: { sql: 'email' },
-  mcalsAllotted: { sql: 'mcals_allotted', nullsHigh: true },
-  mcalsUsed: { sql: 'mcals_used' },
-  spaceAllotted: { sql: 'space_allotted', nullsHigh: true },
-  spaceUsed: { sql: 'space_used' },
-  autoAuthorization: { sql: 'auto_authorization' },
-  active: { sql: 'active' },
-  clientCount: { sql: 'client_count' },
-  createdAt: { sql: 'created_at' },
-};
+export const CUSTOMER_ROWS = listSource(CUSTOMER_LIST, {
+  select: '*',
+  from: 'customers',
+  sort: {
+    name: 'name_key',
+    email: 'email',
+    mcalsAllotted: 'mcals_allotted',
+    mcalsUsed: 'mcals_used',
+    spaceAllotted: 'space_allotted',
+    spaceUsed: 'space_used',
+    autoAuthorization: 'auto_authorization',
+    active: 'active',
+    clientCount: 'client_count',
+    createdAt: 'created_at',
+  },
+  search: { name: 'name_key' },
+  tieBreak: 'id',
+});
 
 /** Deletes one client with its data (Clients.purge); given, not imported, since clients belong to customers. */
 export type PurgeClient = (actor: string, clientId: string, reason: string) => unknown;
@@ -81,7 +87,7 @@ export class Customers {
   list(principal: Principal, resellerId: string, query: ListQuery): List<Customer> {
     this.resellers.assertVisible(principal, resellerId);
     return this.store.list<CustomerRow, Customer>(
-      { select: '*', from: 'customers', where: 'reseller_id = ?', params: [resellerId], sortable: SORTABLE, defaultSort: 'name', search: ['name_key'], tieBreak: 'id' },
+      { ...CUSTOMER_ROWS, where: 'reseller_id = ?', params: [resellerId] },
       query,
       toCustomer,
     );

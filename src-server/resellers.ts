@@ -1,10 +1,10 @@
 import type { List, ListQuery } from '../src-shared/api/common.js';
-import type { Reseller, ResellerCreate, ResellerPatch } from '../src-shared/api/resellers.js';
+import { RESELLER_LIST, type Reseller, type ResellerCreate, type ResellerPatch } from '../src-shared/api/resellers.js';
 import type { AuditLog } from './audit.js';
 import { hashPassword, type Auth, type Principal } from './auth.js';
 import { ApiError, conflict, forbidden, nameTaken, notFound } from './errors.js';
 import type { Settings } from './settings.js';
-import { nameKey, newId, nowIso, type Store } from './store.js';
+import { listSource, nameKey, newId, nowIso, type Store } from './store.js';
 
 export const DEFAULT_RESELLER_ID = 'default';
 
@@ -41,16 +41,22 @@ const SELECT = `r.id, r.name, r.email, r.builtin, r.created_at, r.name_key,
   (SELECT coalesce(sum(space_allotted), 0) FROM customers c WHERE c.reseller_id = r.id) AS space_allotted,
   (SELECT coalesce(sum(space_used), 0) FROM customers c WHERE c.reseller_id = r.id) AS space_used`;
 
-const SORTABLE = {
-  name: { sql: 'r.name_key' },
-  email: { sql: 'r.email' },
-  customerCount: { sql: 'customer_count' },
-  mcalsAllotted: { sql: 'mcals_allotted' },
-  mcalsUsed: { sql: 'mcals_used' },
-  spaceAllotted: { sql: 'space_allotted' },
-  spaceUsed: { sql: 'space_used' },
-  createdAt: { sql: 'r.created_at' },
-};
+export const RESELLER_ROWS = listSource(RESELLER_LIST, {
+  select: SELECT,
+  from: 'resellers r',
+  sort: {
+    name: 'r.name_key',
+    email: 'r.email',
+    customerCount: 'customer_count',
+    mcalsAllotted: 'mcals_allotted',
+    mcalsUsed: 'mcals_used',
+    spaceAllotted: 'space_allotted',
+    spaceUsed: 'space_used',
+    createdAt: 'r.created_at',
+  },
+  search: { name: 'r.name_key' },
+  tieBreak: 'r.id',
+});
 
 export class Resellers {
   constructor(
@@ -69,7 +75,7 @@ export class Resellers {
   list(principal: Principal, query: ListQuery): List<Reseller> {
     assertAdmin(principal);
     return this.store.list<ResellerRow, Reseller>(
-      { select: SELECT, from: 'resellers r', where: '1', params: [], sortable: SORTABLE, defaultSort: 'name', search: ['r.name_key'], tieBreak: 'r.id' },
+      { ...RESELLER_ROWS, where: '1', params: [] },
       query,
       toReseller,
     );

@@ -1,6 +1,6 @@
 import type { List, ListQuery } from '../src-shared/api/common.js';
-import type { BackupReport, DeletedReport, RestoreReport } from '../src-shared/api/reports.js';
-import type { Frequency, Schedule, SchedulePatch } from '../src-shared/api/schedules.js';
+import { BACKUP_REPORT_LIST, DELETED_REPORT_LIST, RESTORE_REPORT_LIST, type BackupReport, type DeletedReport, type RestoreReport } from '../src-shared/api/reports.js';
+import { SCHEDULE_LIST, type Frequency, type Schedule, type SchedulePatch } from '../src-shared/api/schedules.js';
 import { nextRunAfter } from '../src-shared/schedule-time.js';
 import type { BackupStatus } from '../src-shared/api/clients.js';
 import type { AuditLog } from './audit.js';
@@ -9,7 +9,7 @@ import type { Clients } from './clients.js';
 import type { Customers } from './customers.js';
 import { conflict, notFound } from './errors.js';
 import { assertAdmin } from './resellers.js';
-import { bool, type Store } from './store.js';
+import { bool, listSource, type Store } from './store.js';
 
 export interface ScheduleRow {
   id: string;
@@ -44,21 +44,37 @@ export const nextRunAt = (frequency: Frequency, enabled: boolean, lastRunAt: str
   return nextRunAfter(frequency, new Date(lastRunAt ?? createdAt))?.toISOString() ?? null;
 };
 
-const SORTABLE = {
-  name: { sql: 'lower(name)' },
-  enabled: { sql: 'enabled' },
-  lastRunAt: { sql: 'last_run_at' },
-  lastStatus: { sql: 'last_status' },
-  nextRunAt: { sql: 'next_run_at' },
-  spaceUsed: { sql: 'space_used' },
-};
+export const SCHEDULE_ROWS = listSource(SCHEDULE_LIST, {
+  select: '*',
+  from: 'schedules',
+  sort: { name: 'lower(name)', enabled: 'enabled', lastRunAt: 'last_run_at', lastStatus: 'last_status', nextRunAt: 'next_run_at', spaceUsed: 'space_used' },
+  search: { name: 'lower(name)' },
+  tieBreak: 'id',
+});
 
-const BACKUP_REPORT_SELECT = `id, started_at AS startedAt, finished_at AS finishedAt, status, files_scanned AS filesScanned,
-  files_uploaded AS filesUploaded, bytes_scanned AS bytesScanned, bytes_uploaded AS bytesUploaded, error`;
-const RESTORE_REPORT_SELECT = 'id, started_at AS startedAt, finished_at AS finishedAt, status, files, bytes, target, error';
-const DELETED_REPORT_SELECT = 'id, deleted_at AS deletedAt, deleted_by AS deletedBy, kind, client_name AS clientName, schedule_name AS scheduleName, bytes, reason';
-const REPORT_SORTABLE = { startedAt: { sql: 'started_at' }, finishedAt: { sql: 'finished_at' }, status: { sql: 'status' } };
-const DELETED_SORTABLE = { deletedAt: { sql: 'deleted_at' }, kind: { sql: 'kind' }, clientName: { sql: 'lower(client_name)' }, bytes: { sql: 'bytes' } };
+const RUN_SORT = { startedAt: 'started_at', finishedAt: 'finished_at', status: 'status' };
+export const BACKUP_REPORT_ROWS = listSource(BACKUP_REPORT_LIST, {
+  select: `id, started_at AS startedAt, finished_at AS finishedAt, status, files_scanned AS filesScanned,
+  files_uploaded AS filesUploaded, bytes_scanned AS bytesScanned, bytes_uploaded AS bytesUploaded, error`,
+  from: 'backup_reports',
+  sort: RUN_SORT,
+  search: { status: 'status' },
+  tieBreak: 'id',
+});
+export const RESTORE_REPORT_ROWS = listSource(RESTORE_REPORT_LIST, {
+  select: 'id, started_at AS startedAt, finished_at AS finishedAt, status, files, bytes, target, error',
+  from: 'restore_reports',
+  sort: RUN_SORT,
+  search: { status: 'status', target: 'lower(target)' },
+  tieBreak: 'id',
+});
+export const DELETED_REPORT_ROWS = listSource(DELETED_REPORT_LIST, {
+  select: 'id, deleted_at AS deletedAt, deleted_by AS deletedBy, kind, client_name AS clientName, schedule_name AS scheduleName, bytes, reason',
+  from: 'deleted_reports',
+  sort: { deletedAt: 'deleted_at', kind: 'kind', clientName: 'lower(client_name)', bytes: 'bytes' },
+  search: { clientName: 'lower(client_name)', scheduleName: 'lower(schedule_name)' },
+  tieBreak: 'id',
+});
 const same = <T>(row: T) => row;
 
 export class Schedules {
@@ -83,7 +99,7 @@ export class Schedules {
   list(principal: Principal, clientId: string, query: ListQuery): List<Schedule> {
     this.clients.row(principal, clientId);
     return this.store.list<ScheduleRow, Schedule>(
-      { select: '*', from: 'schedules', where: 'client_id = ?', params: [clientId], sortable: SORTABLE, defaultSort: 'name', search: ['lower(name)'], tieBreak: 'id' },
+      { ...SCHEDULE_ROWS, where: 'client_id = ?', params: [clientId] },
       query,
       toSchedule,
     );
@@ -130,7 +146,7 @@ export class Schedules {
   backupReports(principal: Principal, id: string, query: ListQuery): List<BackupReport> {
     this.row(principal, id);
     return this.store.list<BackupReport, BackupReport>(
-      { select: BACKUP_REPORT_SELECT, from: 'backup_reports', where: 'schedule_id = ?', params: [id], sortable: REPORT_SORTABLE, defaultSort: '-startedAt', search: ['status'], tieBreak: 'id' },
+      { ...BACKUP_REPORT_ROWS, where: 'schedule_id = ?', params: [id] },
       query,
       same,
     );
@@ -139,7 +155,7 @@ export class Schedules {
   restoreReports(principal: Principal, id: string, query: ListQuery): List<RestoreReport> {
     this.row(principal, id);
     return this.store.list<RestoreReport, RestoreReport>(
-      { select: RESTORE_REPORT_SELECT, from: 'restore_reports', where: 'schedule_id = ?', params: [id], sortable: REPORT_SORTABLE, defaultSort: '-startedAt', search: ['status', 'lower(target)'], tieBreak: 'id' },
+      { ...RESTORE_REPORT_ROWS, where: 'schedule_id = ?', params: [id] },
       query,
       same,
     );
@@ -171,7 +187,7 @@ export class Schedules {
 
   private deleted(where: string, params: unknown[], query: ListQuery): List<DeletedReport> {
     return this.store.list<DeletedReport, DeletedReport>(
-      { select: DELETED_REPORT_SELECT, from: 'deleted_reports', where, params, sortable: DELETED_SORTABLE, defaultSort: '-deletedAt', search: ['lower(client_name)', 'lower(schedule_name)'], tieBreak: 'id' },
+      { ...DELETED_REPORT_ROWS, where, params },
       query,
       same,
     );

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import type { Db } from './db/database.js';
 import type { List, ListQuery } from '../src-shared/api/common.js';
+import type { ListSpec } from '../src-shared/api/list-spec.js';
 import { badRequest } from './errors.js';
 
 export const nowIso = (at: number = Date.now()) => new Date(at).toISOString();
@@ -9,25 +10,27 @@ export const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('
 /** The key names are unique by: case-insensitive, Unicode-normalized, outer spaces ignored. */
 export const nameKey = (name: string) => name.normalize('NFC').trim().toLowerCase();
 
-/** A column a list may sort by; `nullsHigh` sorts NULL ("unlimited") above every number. */
-export interface SortColumn {
-  sql: string;
-  nullsHigh?: boolean;
-}
-
-export interface ListSpec {
-  /** `SELECT <select> FROM <from> WHERE <where>`; parameters are positional. */
+/**
+ * Where a list's rows come from, and the SQL of every field its spec (src-shared/api/list-spec.ts) sorts
+ * or searches by: the spec names the fields and how they compare, this says which column holds each.
+ */
+export interface ListSource<S extends ListSpec = ListSpec> {
+  spec: S;
+  /** `SELECT <select> FROM <from>`. */
   select: string;
   from: string;
-  where: string;
-  params: unknown[];
-  sortable: Record<string, SortColumn>;
-  defaultSort: string;
-  /** Lower-cased expressions that `q` matches as a case-insensitive substring (any of them). */
-  search?: string[];
+  /** Per sortable field; a `fold` field needs a folded column (`name_key`, `lower(name)`). */
+  sort: { readonly [F in keyof S['sortable']]: string };
+  /** Per searched field, lower-cased: `q` matches any of them as a case-insensitive substring. */
+  search: { readonly [F in S['search'][number]]: string };
   /** A unique column that makes the order total, so pages never overlap. */
   tieBreak: string;
 }
+
+/** A list source with the rows one request may see: `WHERE <where>`, parameters positional. */
+export type ListSelection = ListSource & { where: string; params: unknown[] };
+
+export const listSource = <S extends ListSpec>(spec: S, sql: Omit<ListSource<S>, 'spec'>): ListSource<S> => ({ spec, ...sql });
 
 const MAX_CACHED_LISTS = 500;
 
@@ -73,18 +76,19 @@ export class Store {
   }
 
   /** Runs a list query: filter, sort, page, and the total count, from a cache while nothing was written. */
-  list<Row, Item>(spec: ListSpec, query: ListQuery, map: (row: Row) => Item): List<Item> {
+  list<Row, Item>(source: ListSelection, query: ListQuery, map: (row: Row) => Item): List<Item> {
     const offset = query.offset ?? 0;
     const limit = query.limit ?? 100;
-    const order = orderBy(spec, query.sort);
-    let where = spec.where;
-    const params = [...spec.params];
-    if (query.q && spec.search) {
+    const order = orderBy(source, query.sort);
+    let where = source.where;
+    const params = [...source.params];
+    const columns = source.spec.search.map((field) => source.search[field]!);
+    if (query.q && columns.length > 0) {
       const pattern = `%${nameKey(query.q).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-      where += ` AND (${spec.search.map((column) => `${column} LIKE ? ESCAPE '\\'`).join(' OR ')})`;
-      params.push(...spec.search.map(() => pattern));
+      where += ` AND (${columns.map((column) => `${column} LIKE ? ESCAPE '\\'`).join(' OR ')})`;
+      params.push(...columns.map(() => pattern));
     }
-    const sql = `SELECT ${spec.select} FROM ${spec.from} WHERE ${where} ORDER BY ${order}, ${spec.tieBreak} LIMIT ? OFFSET ?`;
+    const sql = `SELECT ${source.select} FROM ${source.from} WHERE ${where} ORDER BY ${order}, ${source.tieBreak} LIMIT ? OFFSET ?`;
     const cacheKey = JSON.stringify([sql, params, limit, offset]);
     const cached = this.listCache.get(cacheKey);
     if (cached && cached.generation === this.generation) return cached.list as List<Item>;
@@ -93,7 +97,7 @@ export class Store {
     const total =
       items.length < limit && (items.length > 0 || offset === 0)
         ? offset + items.length
-        : this.get<{ n: number }>(`SELECT count(*) AS n FROM ${spec.from} WHERE ${where}`, ...params)!.n;
+        : this.get<{ n: number }>(`SELECT count(*) AS n FROM ${source.from} WHERE ${where}`, ...params)!.n;
     const list = { items, total };
     if (this.listCache.size >= MAX_CACHED_LISTS) this.listCache.delete(this.listCache.keys().next().value!);
     this.listCache.set(cacheKey, { generation: this.generation, list });
@@ -101,16 +105,17 @@ export class Store {
   }
 }
 
-function orderBy(spec: ListSpec, sort: string | undefined): string {
+function orderBy({ spec, sort: columns }: ListSource, sort: string | undefined): string {
   const wanted = sort ?? spec.defaultSort;
   const descending = wanted.startsWith('-');
   const field = descending ? wanted.slice(1) : wanted;
-  const column = spec.sortable[field];
-  if (!column) {
+  const rule = spec.sortable[field];
+  const column = columns[field];
+  if (!rule || !column) {
     throw badRequest('sort', `sort: unknown field "${field}"; sortable fields are ${Object.keys(spec.sortable).join(', ')}.`);
   }
   const dir = descending ? 'DESC' : 'ASC';
-  return column.nullsHigh ? `(${column.sql} IS NULL) ${dir}, ${column.sql} ${dir}` : `${column.sql} ${dir}`;
+  return rule.nullsHigh ? `(${column} IS NULL) ${dir}, ${column} ${dir}` : `${column} ${dir}`;
 }
 
 export const bool = (v: number | null | undefined) => v === 1;

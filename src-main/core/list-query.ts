@@ -3,85 +3,16 @@
  * server would: so that offline, a technician can still filter, re-sort and page what "make available
  * offline" (or an earlier visit) fetched, instead of seeing only the exact pages fetched before.
  *
- * Mirrors the server's list specs (src-server: search columns, sortable columns, default sort, tie
- * break), not its code: the console talks to servers over HTTP and may meet other versions. Differences
- * are cosmetic (SQLite's lower() folds ASCII only, JavaScript folds all of Unicode).
+ * Follows the list specs the server follows too (src-shared/api/lists.ts: search fields, sortable fields and
+ * how each compares, default sort, tie break), not the server's code: the console talks to servers over HTTP.
+ * Differences are cosmetic (SQLite's lower() folds ASCII only, JavaScript folds all of Unicode).
  */
 import type { List, ListQuery } from '../../src-shared/api/common.js';
+import type { ListSpec, SortRule } from '../../src-shared/api/list-spec.js';
+import { LIST_SPECS, type ListKind } from '../../src-shared/api/lists.js';
 import { BridgeError } from '../../src-shared/bridge.js';
 
-interface SortColumn {
-  /** Compare case-insensitively, as the server's `lower(name)` / `name_key` columns do. */
-  fold?: boolean;
-  /** NULL ("unlimited") above every number, in both directions, as the server's nullsHigh columns. */
-  nullsHigh?: boolean;
-  /** Sort by this field's number instead (the audit log sorts "at" by its sequence, which is the id). */
-  numberIn?: string;
-}
-
-interface ListSpec {
-  search: readonly string[];
-  sortable: Readonly<Record<string, SortColumn>>;
-  defaultSort: string;
-  /** The server's tie break: ids are opaque strings, except the audit log's sequence numbers. */
-  numericIds?: boolean;
-}
-
-const plain: SortColumn = {};
-const folded: SortColumn = { fold: true };
-const unlimited: SortColumn = { nullsHigh: true };
-const REPORT_SORTABLE = { startedAt: plain, finishedAt: plain, status: plain };
-
-export const LIST_SPECS = {
-  resellers: {
-    search: ['name'],
-    sortable: { name: folded, email: plain, customerCount: plain, mcalsAllotted: plain, mcalsUsed: plain, spaceAllotted: plain, spaceUsed: plain, createdAt: plain },
-    defaultSort: 'name',
-  },
-  customers: {
-    search: ['name'],
-    sortable: {
-      name: folded,
-      email: plain,
-      mcalsAllotted: unlimited,
-      mcalsUsed: plain,
-      spaceAllotted: unlimited,
-      spaceUsed: plain,
-      autoAuthorization: plain,
-      active: plain,
-      clientCount: plain,
-      createdAt: plain,
-    },
-    defaultSort: 'name',
-  },
-  clients: {
-    search: ['name', 'hostname'],
-    sortable: {
-      name: folded,
-      hostname: plain,
-      os: plain,
-      status: plain,
-      trial: plain,
-      trialExpiresAt: plain,
-      spaceUsed: plain,
-      lastBackupAt: plain,
-      lastBackupStatus: plain,
-      createdAt: plain,
-    },
-    defaultSort: 'name',
-  },
-  schedules: {
-    search: ['name'],
-    sortable: { name: folded, enabled: plain, lastRunAt: plain, lastStatus: plain, nextRunAt: plain, spaceUsed: plain },
-    defaultSort: 'name',
-  },
-  backupReports: { search: ['status'], sortable: REPORT_SORTABLE, defaultSort: '-startedAt' },
-  restoreReports: { search: ['status', 'target'], sortable: REPORT_SORTABLE, defaultSort: '-startedAt' },
-  deletedReports: { search: ['clientName', 'scheduleName'], sortable: { deletedAt: plain, kind: plain, clientName: folded, bytes: plain }, defaultSort: '-deletedAt' },
-  auditLog: { search: ['objectName', 'actor', 'action'], sortable: { at: { numberIn: 'id' } }, defaultSort: '-at', numericIds: true },
-} as const satisfies Record<string, ListSpec>;
-
-export type ListKind = keyof typeof LIST_SPECS;
+export { LIST_SPECS, type ListKind };
 
 /** The server's default page size (API.md lists: `limit` defaults to 100). */
 const DEFAULT_LIMIT = 100;
@@ -92,7 +23,7 @@ const field = (item: object, name: string): unknown => (item as Record<string, u
 type Key = string | number | null;
 
 /** A comparable form of a field: booleans as 0/1 (SQLite stores them so), text folded where the server folds. */
-function sortKey(value: unknown, column: SortColumn): Key {
+function sortKey(value: unknown, column: SortRule): Key {
   if (value === null || value === undefined) return null;
   if (typeof value === 'boolean') return value ? 1 : 0;
   if (typeof value === 'number') return value;

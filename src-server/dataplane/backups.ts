@@ -3,7 +3,7 @@ import type { BackupCommit, BackupFail, BackupStarted, BackupSummary, Manifest, 
 import type { AgentScheduleUpsert } from '../../src-shared/api/agent.js';
 import type { List } from '../../src-shared/api/common.js';
 import type { Schedule } from '../../src-shared/api/schedules.js';
-import type { ClientRow } from '../clients.js';
+import type { ClientRow } from '../client-rows.js';
 import type { CustomerRow } from '../customers.js';
 import { ApiError, conflict, notFound } from '../errors.js';
 import { nextRunAt, toSchedule, type ScheduleRow } from '../schedules.js';

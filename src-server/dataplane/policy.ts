@@ -1,5 +1,5 @@
 import { ApiError } from '../errors.js';
-import type { ClientRow } from '../clients.js';
+import type { ClientRow } from '../client-rows.js';
 import type { CustomerRow } from '../customers.js';
 import type { McalPool } from '../mcal.js';
 import type { Settings } from '../settings.js';

@@ -22,10 +22,10 @@ import {
 } from '../../src-shared/api/agent.js';
 import { Client } from '../../src-shared/api/clients.js';
 import { IdParams, ListOf } from '../../src-shared/api/common.js';
-import { Schedule } from '../../src-shared/api/schedules.js';
+import { Schedule, ScheduleList } from '../../src-shared/api/schedules.js';
 import { badRequest } from '../errors.js';
 import { PackUpload } from '../dataplane/pack-verifier.js';
-import { toClient } from '../clients.js';
+import { toClient } from '../client-rows.js';
 import { requireAgent } from './guards.js';
 import { created, noContent, ok, type RoutePlugin } from './reply.js';
 
@@ -51,7 +51,7 @@ export const agentRoutes: RoutePlugin = (s) => async (api) => {
     const r = authed.withTypeProvider<TypeBoxTypeProvider>();
 
     r.get('/me', { schema: { tags: ['agent'], response: ok(Client) } }, async (req) => toClient(req.agentClient));
-    r.get('/schedules', { schema: { tags: ['agent'], response: ok(ListOf(Schedule)) } }, async (req) => s.backups.listSchedules(req.agentClient));
+    r.get('/schedules', { schema: { tags: ['agent'], response: ok(ScheduleList) } }, async (req) => s.backups.listSchedules(req.agentClient));
     r.put('/schedules', { schema: { tags: ['agent'], body: AgentScheduleUpsert, response: ok(Schedule) } }, async (req) => s.backups.upsertSchedule(req.agentClient, req.body));
     r.get('/schedules/:id/backups', { schema: { tags: ['agent'], params: IdParams, response: ok(ListOf(BackupSummary)) } }, async (req) =>
       s.backups.listBackups(req.agentClient, req.params.id),

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
-import { Id, IdParams, ListOf, ListQuery } from '../../src-shared/api/common.js';
-import { Customer, CustomerCreate, CustomerPatch, DeletionPreview } from '../../src-shared/api/customers.js';
+import { Id, IdParams, ListQuery } from '../../src-shared/api/common.js';
+import { Customer, CustomerCreate, CustomerList, CustomerPatch, DeletionPreview } from '../../src-shared/api/customers.js';
 import { requireSession } from './guards.js';
 import { created, noContent, ok, type RoutePlugin } from './reply.js';
 
@@ -8,7 +8,7 @@ const ResellerParams = Type.Object({ rid: Id }, { additionalProperties: false })
 
 export const customerRoutes: RoutePlugin = (s) => async (api) => {
   api.addHook('onRequest', requireSession(s));
-  api.get('/resellers/:rid/customers', { schema: { tags: ['customers'], params: ResellerParams, querystring: ListQuery, response: ok(ListOf(Customer)) } }, async (req) =>
+  api.get('/resellers/:rid/customers', { schema: { tags: ['customers'], params: ResellerParams, querystring: ListQuery, response: ok(CustomerList) } }, async (req) =>
     s.customers.list(req.principal, req.params.rid, req.query),
   );
   api.post('/resellers/:rid/customers', { schema: { tags: ['customers'], params: ResellerParams, body: CustomerCreate, response: created(Customer) } }, async (req, reply) =>

@@ -1,6 +1,6 @@
 import type { FastifyRequest, RawRequestDefaultExpression, RawServerBase, RouteGenericInterface } from 'fastify';
 import type { Principal } from '../auth.js';
-import type { ClientRow } from '../clients.js';
+import type { ClientRow } from '../client-rows.js';
 import { ApiError } from '../errors.js';
 import type { Services } from '../services.js';
 

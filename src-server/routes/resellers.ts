@@ -1,11 +1,11 @@
-import { IdParams, ListOf, ListQuery } from '../../src-shared/api/common.js';
-import { Reseller, ResellerCreate, ResellerPatch } from '../../src-shared/api/resellers.js';
+import { IdParams, ListQuery } from '../../src-shared/api/common.js';
+import { Reseller, ResellerCreate, ResellerList, ResellerPatch } from '../../src-shared/api/resellers.js';
 import { requireSession } from './guards.js';
 import { created, noContent, ok, type RoutePlugin } from './reply.js';
 
 export const resellerRoutes: RoutePlugin = (s) => async (api) => {
   api.addHook('onRequest', requireSession(s));
-  api.get('/resellers', { schema: { tags: ['resellers'], querystring: ListQuery, response: ok(ListOf(Reseller)) } }, async (req) => s.resellers.list(req.principal, req.query));
+  api.get('/resellers', { schema: { tags: ['resellers'], querystring: ListQuery, response: ok(ResellerList) } }, async (req) => s.resellers.list(req.principal, req.query));
   api.post('/resellers', { schema: { tags: ['resellers'], body: ResellerCreate, response: created(Reseller) } }, async (req, reply) =>
     reply.code(201).send(await s.resellers.create(req.principal, req.body)),
   );

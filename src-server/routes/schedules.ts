@@ -1,12 +1,12 @@
-import { IdParams, ListOf, ListQuery } from '../../src-shared/api/common.js';
-import { Schedule, SchedulePatch } from '../../src-shared/api/schedules.js';
+import { IdParams, ListQuery } from '../../src-shared/api/common.js';
+import { Schedule, ScheduleList, SchedulePatch } from '../../src-shared/api/schedules.js';
 import { requireSession } from './guards.js';
 import { noContent, ok, type RoutePlugin } from './reply.js';
 
 /** A client's schedules as technicians see them (agents create them: routes/agent.ts). */
 export const scheduleRoutes: RoutePlugin = (s) => async (api) => {
   api.addHook('onRequest', requireSession(s));
-  api.get('/clients/:id/schedules', { schema: { tags: ['schedules'], params: IdParams, querystring: ListQuery, response: ok(ListOf(Schedule)) } }, async (req) =>
+  api.get('/clients/:id/schedules', { schema: { tags: ['schedules'], params: IdParams, querystring: ListQuery, response: ok(ScheduleList) } }, async (req) =>
     s.schedules.list(req.principal, req.params.id, req.query),
   );
   api.patch('/schedules/:id', { schema: { tags: ['schedules'], params: IdParams, body: SchedulePatch, response: ok(Schedule) } }, async (req) =>

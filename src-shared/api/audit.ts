@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { Nullable, Timestamp } from './common.js';
+import { ListOf, Nullable, Timestamp } from './common.js';
+import { listSpec } from './list-spec.js';
 import { Role } from './session.js';
 
 export const AuditEntry = Type.Object({
@@ -15,6 +16,10 @@ export const AuditEntry = Type.Object({
   after: Nullable(Type.Record(Type.String(), Type.Unknown())),
 });
 export type AuditEntry = Static<typeof AuditEntry>;
+
+export const AuditList = ListOf(AuditEntry);
+/** Newest first, in the order entries were written (the id is the sequence number); not sortable otherwise. */
+export const AUDIT_LIST = listSpec(AuditList, { sortable: { at: { numberIn: 'id' } }, search: ['objectName', 'actor', 'action'], defaultSort: '-at', numericIds: true });
 
 export const AuditQuery = Type.Object(
   {

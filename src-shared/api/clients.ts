@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { Bytes, Id, Name, Nullable, Timestamp } from './common.js';
+import { Bytes, Id, ListOf, Name, Nullable, Timestamp } from './common.js';
+import { folded, listSpec, plain } from './list-spec.js';
 
 export const ClientStatus = Type.Union([Type.Literal('pending'), Type.Literal('authorized'), Type.Literal('moved')]);
 export type ClientStatus = Static<typeof ClientStatus>;
@@ -42,4 +43,21 @@ export type ClientPatch = Static<typeof ClientPatch>;
 export const ClientMigrate = Type.Object({ customerId: Id }, { additionalProperties: false });
 export type ClientMigrate = Static<typeof ClientMigrate>;
 
-export const CLIENT_SORT_FIELDS = ['name', 'hostname', 'os', 'status', 'trial', 'trialExpiresAt', 'spaceUsed', 'lastBackupAt', 'lastBackupStatus', 'createdAt'] as const;
+export const ClientList = ListOf(Client);
+/** `q` searches the name and the hostname (API.md). */
+export const CLIENT_LIST = listSpec(ClientList, {
+  sortable: {
+    name: folded,
+    hostname: plain,
+    os: plain,
+    status: plain,
+    trial: plain,
+    trialExpiresAt: plain,
+    spaceUsed: plain,
+    lastBackupAt: plain,
+    lastBackupStatus: plain,
+    createdAt: plain,
+  },
+  search: ['name', 'hostname'],
+  defaultSort: 'name',
+});

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { Bytes, Email, Id, Name, Nullable, Timestamp } from './common.js';
+import { Bytes, Email, Id, ListOf, Name, Nullable, Timestamp } from './common.js';
+import { folded, listSpec, plain, unlimited } from './list-spec.js';
 
 export const ReplicationMode = Type.Union([Type.Literal('inherit'), Type.Literal('custom'), Type.Literal('off')]);
 export type ReplicationMode = Static<typeof ReplicationMode>;
@@ -58,4 +59,21 @@ export const DeletionPreview = Type.Object({
 });
 export type DeletionPreview = Static<typeof DeletionPreview>;
 
-export const CUSTOMER_SORT_FIELDS = ['name', 'email', 'mcalsAllotted', 'mcalsUsed', 'spaceAllotted', 'spaceUsed', 'autoAuthorization', 'active', 'clientCount', 'createdAt'] as const;
+export const CustomerList = ListOf(Customer);
+/** Sortable by every scalar field (API.md); `q` searches the name. */
+export const CUSTOMER_LIST = listSpec(CustomerList, {
+  sortable: {
+    name: folded,
+    email: plain,
+    mcalsAllotted: unlimited,
+    mcalsUsed: plain,
+    spaceAllotted: unlimited,
+    spaceUsed: plain,
+    autoAuthorization: plain,
+    active: plain,
+    clientCount: plain,
+    createdAt: plain,
+  },
+  search: ['name'],
+  defaultSort: 'name',
+});

@@ -9,3 +9,5 @@ export * from './trial.js';
 export * from './audit.js';
 export * from './jobs.js';
 export * from './agent.js';
+export * from './list-spec.js';
+export * from './lists.js';

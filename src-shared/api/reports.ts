@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { Bytes, Id, Nullable, Timestamp } from './common.js';
+import { Bytes, Id, ListOf, Nullable, Timestamp } from './common.js';
+import { folded, listSpec, plain } from './list-spec.js';
 import { BackupStatus } from './clients.js';
 
 export const BackupReport = Type.Object({
@@ -45,5 +46,17 @@ export const DeletedReport = Type.Object({
 });
 export type DeletedReport = Static<typeof DeletedReport>;
 
-export const REPORT_SORT_FIELDS = ['startedAt', 'finishedAt', 'status'] as const;
-export const DELETED_SORT_FIELDS = ['deletedAt', 'kind', 'clientName', 'bytes'] as const;
+const RUN_SORTABLE = { startedAt: plain, finishedAt: plain, status: plain };
+
+export const BackupReportList = ListOf(BackupReport);
+export const BACKUP_REPORT_LIST = listSpec(BackupReportList, { sortable: RUN_SORTABLE, search: ['status'], defaultSort: '-startedAt' });
+
+export const RestoreReportList = ListOf(RestoreReport);
+export const RESTORE_REPORT_LIST = listSpec(RestoreReportList, { sortable: RUN_SORTABLE, search: ['status', 'target'], defaultSort: '-startedAt' });
+
+export const DeletedReportList = ListOf(DeletedReport);
+export const DELETED_REPORT_LIST = listSpec(DeletedReportList, {
+  sortable: { deletedAt: plain, kind: plain, clientName: folded, bytes: plain },
+  search: ['clientName', 'scheduleName'],
+  defaultSort: '-deletedAt',
+});

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { Bytes, Email, Id, Name, Password, Timestamp } from './common.js';
+import { Bytes, Email, Id, ListOf, Name, Password, Timestamp } from './common.js';
+import { folded, listSpec, plain } from './list-spec.js';
 
 export const Reseller = Type.Object({
   id: Id,
@@ -26,4 +27,9 @@ export const ResellerPatch = Type.Object(
 );
 export type ResellerPatch = Static<typeof ResellerPatch>;
 
-export const RESELLER_SORT_FIELDS = ['name', 'email', 'customerCount', 'mcalsAllotted', 'mcalsUsed', 'spaceAllotted', 'spaceUsed', 'createdAt'] as const;
+export const ResellerList = ListOf(Reseller);
+export const RESELLER_LIST = listSpec(ResellerList, {
+  sortable: { name: folded, email: plain, customerCount: plain, mcalsAllotted: plain, mcalsUsed: plain, spaceAllotted: plain, spaceUsed: plain, createdAt: plain },
+  search: ['name'],
+  defaultSort: 'name',
+});

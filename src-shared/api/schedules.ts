@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
-import { Bytes, Id, Nullable, Timestamp } from './common.js';
+import { Bytes, Id, ListOf, Nullable, Timestamp } from './common.js';
+import { folded, listSpec, plain } from './list-spec.js';
 import { BackupStatus } from './clients.js';
 
 export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
@@ -45,4 +46,9 @@ export const SchedulePatch = Type.Object(
 );
 export type SchedulePatch = Static<typeof SchedulePatch>;
 
-export const SCHEDULE_SORT_FIELDS = ['name', 'enabled', 'lastRunAt', 'lastStatus', 'nextRunAt', 'spaceUsed'] as const;
+export const ScheduleList = ListOf(Schedule);
+export const SCHEDULE_LIST = listSpec(ScheduleList, {
+  sortable: { name: folded, enabled: plain, lastRunAt: plain, lastStatus: plain, nextRunAt: plain, spaceUsed: plain },
+  search: ['name'],
+  defaultSort: 'name',
+});
