@@ -49,19 +49,12 @@ export function errorMessage(err: unknown, action?: string): string {
 }
 
 /**
- * Which form field a server error is about, when its message names one: the server says
- * "name: a customer named … already exists" or "mcalsAllotted must be ≤ …"; the bridge may prefix
- * "customers.create: input.name …". `details.field` wins when present.
+ * Which form field a server error is about: the server and the bridge name it in `details.field` (a path
+ * such as `name` or `spaceAllotted`) on every 400 and single-field conflict (NAME_TAKEN).
  */
 export function errorField<F extends string>(err: unknown, fields: readonly F[]): F | null {
-  const { message, details } = errorInfo(err);
-  const fromDetails = details?.['field'];
-  if (typeof fromDetails === 'string' && (fields as readonly string[]).includes(fromDetails)) return fromDetails as F;
-  const text = message.replace(/^[a-z]+\.[A-Za-z]+:\s*/, '');
-  const m = /^(?:(?:input|patch|settings|body)\.)?([A-Za-z]+)(?::|\s)/.exec(text);
-  const name = m?.[1];
-  if (name && (fields as readonly string[]).includes(name)) return name as F;
-  return null;
+  const field = errorInfo(err).details?.['field'];
+  return typeof field === 'string' && (fields as readonly string[]).includes(field) ? (field as F) : null;
 }
 
 /** The server's message without a leading "field:" label, for showing under that field. */

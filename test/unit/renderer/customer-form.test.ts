@@ -117,12 +117,12 @@ describe('Add New Customer / Edit Customer', () => {
     expect(within(dialog).getByRole('alert').textContent).toMatch(/Creating the customer failed: The server has no free MCAL/);
   });
 
-  test('maps a bridge validation message to its field (mcalsAllotted)', async () => {
+  test('puts a refusal under the field its details.field names (mcalsAllotted)', async () => {
     const { bridge, dialog } = await open();
     await type(within(dialog).getByRole('textbox', { name: 'Customer Name' }), 'Big');
     const mcals = within(dialog).getByRole('textbox', { name: 'MCALs Allotted' });
     await type(mcals, '90');
-    bridge.failNext.set('customers.create', new BridgeError('CONFLICT', 'mcalsAllotted: only 77 MCALs can be allotted to this customer from the pool of 100.'));
+    bridge.failNext.set('customers.create', new BridgeError('CONFLICT', 'mcalsAllotted: only 77 MCALs can be allotted to this customer from the pool of 100.', { field: 'mcalsAllotted' }));
     await fireEvent.click(within(dialog).getByRole('button', { name: 'Create Customer' }));
     await settle();
     expect(errorOf(mcals)).toBe('Only 77 MCALs can be allotted to this customer from the pool of 100.');

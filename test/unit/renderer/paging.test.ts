@@ -80,11 +80,13 @@ describe('formatting and errors', () => {
     expect(toCsv(['A', 'B'], [['1', '2']])).toBe('A,B\r\n1,2\r\n');
   });
 
-  test('server messages are matched to the field they name', () => {
-    const taken = { code: 'NAME_TAKEN', message: 'name: a customer named "X" already exists on this server; choose another name.' };
+  test('server errors are matched to the field their details.field names', () => {
+    const taken = { code: 'NAME_TAKEN', message: 'name: a customer named "X" already exists on this server; choose another name.', details: { field: 'name' } };
     expect(errorField(taken, ['name', 'email'] as const)).toBe('name');
     expect(fieldMessage(taken, 'name')).toBe('A customer named "X" already exists on this server; choose another name.');
-    expect(errorField({ code: 'BAD_REQUEST', message: 'customers.create: input.email must be an email address like name@example.com.' }, ['name', 'email'] as const)).toBe('email');
+    expect(errorField({ code: 'BAD_REQUEST', message: 'customers.create: input.email must be an email address like name@example.com.', details: { field: 'email' } }, ['name', 'email'] as const)).toBe('email');
+    // The message alone no longer decides: without details.field the error is the form's.
+    expect(errorField({ code: 'NAME_TAKEN', message: 'name: a customer named "X" already exists.' }, ['name'] as const)).toBeNull();
     expect(errorField({ code: 'MCAL_EXHAUSTED', message: 'The server has no free MCAL left in its pool.' }, ['name'] as const)).toBeNull();
   });
 });
