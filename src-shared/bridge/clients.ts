@@ -1,9 +1,9 @@
 /** A customer's clients (backup agents), trial clients, and the command that registers a new one. */
-import { Client, ClientCreate, ClientCreated, ClientMigrate, ClientPatch } from '../api/clients.js';
-import { Id, ListOf } from '../api/common.js';
+import { Client, ClientCreate, ClientCreated, ClientList, ClientMigrate, ClientPatch } from '../api/clients.js';
+import { Id } from '../api/common.js';
 import { Arg, ById, CachedOf, Done, ListArg, ServerListArg, type RequestSpecs } from './request.js';
 
-const Clients = CachedOf(ListOf(Client));
+const Clients = CachedOf(ClientList);
 
 export const clientRequests = {
   /** `id`: the customer. */
