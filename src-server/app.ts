@@ -4,7 +4,8 @@ import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/typ
 import type { TValidationError } from 'typebox/error';
 import type { ErrorBody } from '../src-shared/api/common.js';
 import { ApiError, badRequest } from './errors.js';
-import { SERVER_VERSION, type Services } from './services.js';
+import { SERVER_VERSION } from './server-config.js';
+import type { Services } from './services.js';
 import { validationError } from './validation.js';
 import { ROUTES } from './routes/index.js';
 

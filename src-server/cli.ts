@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   await mkdir(options.dataDir, { recursive: true, mode: 0o700 });
   const db = openDatabase(path.join(options.dataDir, 'server.sqlite'));
   const services = new Services(db, options.dataDir);
-  await services.tidyChunkStore();
+  await services.chunks.tidy();
   const generatedPassword = await bootstrap(services, options);
   if (generatedPassword) process.stdout.write(`admin password (shown once): ${generatedPassword}\n`);
   if (options.demo) {

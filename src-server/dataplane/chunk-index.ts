@@ -299,6 +299,22 @@ export class ChunkIndex {
     );
   }
 
+  /** Rewrites every untidy pack without its dead bytes, once the queued compactions have run. */
+  async compactUntidy(): Promise<void> {
+    await this.idle();
+    for (const p of this.untidyPacks()) await this.compact(p.owner, [p.packId]);
+  }
+
+  /**
+   * Brings the chunk store in line with the database after an unclean stop: pack files the database
+   * does not know (written just before a crash) are removed, and packs with dead bytes are compacted.
+   */
+  async tidy(): Promise<void> {
+    const known = new Set(this.store.all<{ key: string }>("SELECT owner || '/' || id AS key FROM packs").map((r) => r.key));
+    this.packs.sweep((owner, packId) => known.has(`${owner}/${packId}`));
+    await this.compactUntidy();
+  }
+
   /** Reads one stored (encoded) chunk of `owner`, or null. */
   async read(owner: string, hash: string): Promise<Buffer | null> {
     const c = this.store.get<ChunkRow>('SELECT hash, pack_id, offset, length, schedule_id FROM chunks WHERE owner = ? AND hash = ?', owner, hash);

@@ -4,6 +4,6 @@ import { ok, type RoutePlugin } from './reply.js';
 
 export const trialRoutes: RoutePlugin = (s) => async (api) => {
   api.addHook('onRequest', requireSession(s));
-  api.get('/trial-settings', { schema: { tags: ['trial'], response: ok(TrialSettings) } }, async (req) => s.trialSettings(req.principal));
-  api.put('/trial-settings', { schema: { tags: ['trial'], body: TrialSettings, response: ok(TrialSettings) } }, async (req) => s.updateTrialSettings(req.principal, req.body));
+  api.get('/trial-settings', { schema: { tags: ['trial'], response: ok(TrialSettings) } }, async (req) => s.server.trial(req.principal));
+  api.put('/trial-settings', { schema: { tags: ['trial'], body: TrialSettings, response: ok(TrialSettings) } }, async (req) => s.server.updateTrial(req.principal, req.body));
 };
