@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src-server/db/database.js';
-import { MIGRATIONS } from '../../src-server/db/migrations.js';
+import { MIGRATIONS } from '../../src-server/db/migrations/index.js';
 
 let dir: string;
 beforeEach(() => {

@@ -1,13 +1,9 @@
-/**
- * Versioned schema. Each entry runs once, in order, inside a transaction; PRAGMA user_version records
- * how many have run. Never edit a released migration: append a new one.
- *
- * Counters that lists sort by (a customer's mcals_used, space_used, client_count) are kept denormalized
- * and updated in the same transaction as the rows they summarize, so a 20,000-customer list sorted by
- * space used is an index walk, not an aggregate.
- */
-export const MIGRATIONS: readonly string[] = [
-  `
+// 1: the management schema: settings, resellers and their logins, sessions, customers, clients, schedules,
+// reports, the audit log and jobs.
+// Counters that lists sort by (a customer's mcals_used, space_used, client_count) are kept denormalized
+// and updated in the same transaction as the rows they summarize, so a 20,000-customer list sorted by
+// space used is an index walk, not an aggregate.
+export default `
   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
 
   CREATE TABLE resellers (
@@ -174,69 +170,4 @@ export const MIGRATIONS: readonly string[] = [
     created_at TEXT NOT NULL,
     finished_at TEXT
   ) STRICT;
-  `,
-  // 2: the data plane. Chunks are stored once per owner (a customer, or a trial client that has none),
-  // packed into files written whole (temp, fsync, rename). A chunk's `schedule_id` is the schedule its
-  // bytes are counted against; `refs` counts committed backups that use it (0 = uploaded by a run that
-  // has not committed yet).
-  `
-  CREATE TABLE packs (
-    id TEXT PRIMARY KEY,
-    owner TEXT NOT NULL,
-    bytes INTEGER NOT NULL,
-    created_at TEXT NOT NULL
-  ) STRICT;
-  CREATE INDEX packs_owner ON packs(owner);
-
-  CREATE TABLE chunks (
-    owner TEXT NOT NULL,
-    hash TEXT NOT NULL,
-    pack_id TEXT NOT NULL REFERENCES packs(id),
-    offset INTEGER NOT NULL,
-    length INTEGER NOT NULL,
-    schedule_id TEXT NOT NULL,
-    refs INTEGER NOT NULL DEFAULT 0,
-    created_at TEXT NOT NULL,
-    PRIMARY KEY (owner, hash)
-  ) STRICT, WITHOUT ROWID;
-  CREATE INDEX chunks_pack ON chunks(pack_id);
-  CREATE INDEX chunks_schedule ON chunks(schedule_id);
-
-  CREATE TABLE backup_chunks (
-    backup_id TEXT NOT NULL REFERENCES backups(id) ON DELETE CASCADE,
-    hash TEXT NOT NULL,
-    PRIMARY KEY (backup_id, hash)
-  ) STRICT, WITHOUT ROWID;
-  CREATE INDEX backup_chunks_hash ON backup_chunks(hash);
-
-  CREATE TABLE manifests (
-    backup_id TEXT PRIMARY KEY REFERENCES backups(id) ON DELETE CASCADE,
-    entries BLOB NOT NULL
-  ) STRICT;
-  `,
-  // 3: chunk references per schedule instead of per backup. Backups leave only with their whole client
-  // (and its schedules), so a schedule's chunks are the union of its backups' chunks, and a commit adds
-  // rows only for chunks new to the schedule: a handful, where per-backup rows were one per chunk of
-  // every file (21,000 row inserts and reference-count updates per commit of 20,000 unchanged files).
-  // A chunk's `refs` now counts the schedules of its owner that use it.
-  `
-  CREATE TABLE schedule_chunks (
-    schedule_id TEXT NOT NULL REFERENCES schedules(id) ON DELETE CASCADE,
-    hash TEXT NOT NULL,
-    PRIMARY KEY (schedule_id, hash)
-  ) STRICT, WITHOUT ROWID;
-  CREATE INDEX schedule_chunks_hash ON schedule_chunks(hash);
-  INSERT INTO schedule_chunks (schedule_id, hash) SELECT DISTINCT b.schedule_id, bc.hash FROM backup_chunks bc JOIN backups b ON b.id = bc.backup_id;
-  UPDATE chunks SET refs = (
-    SELECT count(*) FROM schedule_chunks sc JOIN schedules s ON s.id = sc.schedule_id JOIN clients c ON c.id = s.client_id
-    WHERE sc.hash = chunks.hash AND coalesce(c.customer_id, c.id) = chunks.owner
-  );
-  DROP TABLE backup_chunks;
-  `,
-  // 4: a manifest may be a delta against an earlier backup of its schedule (see dataplane/manifests.ts):
-  // `base_id` is that backup, `depth` the number of deltas down to a whole manifest (0: this one is).
-  `
-  ALTER TABLE manifests ADD COLUMN base_id TEXT REFERENCES backups(id);
-  ALTER TABLE manifests ADD COLUMN depth INTEGER NOT NULL DEFAULT 0;
-  `,
-];
+  `;
