@@ -11,13 +11,14 @@
  * The previous manifest comes from the server (the newest backup of the schedule); the copy cached in
  * the state dir is used when it belongs to that same backup, which saves downloading it every run. The
  * commit then sends only the entries that differ from it (a delta), so committing 20,000 files of which
- * 200 changed costs the server 200 entries.
+ * 200 changed costs the server 200 entries (the previous backup and the manifest's two forms: backup-manifest.ts).
  */
 import { hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { setImmediate } from 'node:timers/promises';
-import type { BackupCommit, BackupStarted, BackupStats, BackupSummary, Manifest, ManifestDelta, ManifestEntry } from '../src-shared/api/agent.js';
+import type { BackupCommit, BackupStarted, BackupStats, ManifestEntry } from '../src-shared/api/agent.js';
+import { deltaSince, manifestJson, previousBackup, unchanged, type PreviousBackup } from './backup-manifest.js';
 import { ChunkThread } from './chunk-offload.js';
 import type { ChunkRange } from './chunk-thread.js';
 import { DEFAULT_MAX_CHUNK_SIZE, DEFAULT_MIN_CHUNK_SIZE } from './chunker.js';
@@ -25,9 +26,9 @@ import { allocateReadBuffers, chunkFile } from './file-chunks.js';
 import { errorList, reason } from './format.js';
 import { collectNow } from './memory.js';
 import { Limiter } from './concurrency.js';
-import { findSchedule, latestBackup } from './schedules.js';
+import { findSchedule } from './schedules.js';
 import { AgentApiError, TransportError, type ServerClient } from './server-client.js';
-import { walkSources, type SnapshotEntry } from './snapshot.js';
+import { walkSources } from './snapshot.js';
 import type { StateDir } from './state.js';
 import { ChunkUploader, type ChunkOwner } from './uploader.js';
 
@@ -81,32 +82,6 @@ export async function runBackup(api: ServerClient, stateDir: StateDir, scheduleN
     errors: run.errors,
     durationMs: performance.now() - began,
   };
-}
-
-/** The schedule's newest backup and its entries by path; null before the first backup. */
-interface PreviousBackup {
-  id: string;
-  entries: Map<string, ManifestEntry>;
-}
-
-async function previousBackup(api: ServerClient, stateDir: StateDir, scheduleId: string): Promise<PreviousBackup | null> {
-  const latest: BackupSummary | null = await latestBackup(api, scheduleId);
-  if (!latest) return null;
-  const cached = await stateDir.loadManifest(scheduleId);
-  const entries = cached?.backupId === latest.id ? cached.entries : (await api.json<Manifest>('GET', `/agent/backups/${latest.id}/manifest`)).entries;
-  return { id: latest.id, entries: new Map(entries.map((e) => [e.path, e])) };
-}
-
-function unchanged(previous: ManifestEntry | undefined, current: SnapshotEntry): previous is ManifestEntry & { chunks: string[] } {
-  return (
-    previous !== undefined &&
-    previous.chunks !== undefined &&
-    previous.size === current.size &&
-    previous.mtimeMs === current.mtimeMs &&
-    previous.ctimeMs !== undefined &&
-    previous.ctimeMs === current.ctimeMs &&
-    previous.ino === current.ino
-  );
 }
 
 /** A file that was (or is being) read in this run, with the record the uploader flags. */
@@ -392,76 +367,6 @@ function readWhole(filePath: string, buffer: Buffer): number {
   } finally {
     closeSync(fd);
   }
-}
-
-/**
- * The manifest as the JSON text of an array, in pieces of about 64 KiB: for 20,000 files it is some
- * 6 MB, which as one string plus its UTF-8 copy would be the biggest allocation of the run.
- */
-function manifestJson(entries: readonly (ManifestEntry | null)[]): Buffer[] {
-  const pieces: Buffer[] = [];
-  let text = '[';
-  let first = true;
-  for (const entry of entries) {
-    if (!entry) continue;
-    text += first ? JSON.stringify(entry) : `,${JSON.stringify(entry)}`;
-    first = false;
-    if (text.length >= 64 * 1024) {
-      pieces.push(Buffer.from(text));
-      text = '';
-    }
-  }
-  pieces.push(Buffer.from(`${text}]`));
-  return pieces;
-}
-
-/**
- * The manifest as changes since the previous backup, or null when more than half the entries changed
- * (the whole manifest is then hardly larger, and the server need not apply a delta).
- */
-function deltaSince(previous: PreviousBackup, entries: readonly (ManifestEntry | null)[]): ManifestDelta | null {
-  const changed: ManifestEntry[] = [];
-  let count = 0;
-  let kept = 0;
-  for (const entry of entries) {
-    if (!entry) continue;
-    count++;
-    const before = previous.entries.get(entry.path);
-    if (before) kept++;
-    if (!before || !sameEntry(before, entry)) changed.push(entry);
-  }
-  // Paths are unique on both sides: when every previous path is still here, nothing was removed.
-  let removed: string[] = [];
-  if (kept < previous.entries.size) {
-    const present = new Set(entries.map((entry) => entry?.path));
-    removed = [...previous.entries.keys()].filter((p) => !present.has(p));
-  }
-  return changed.length + removed.length > count / 2 ? null : { base: previous.id, changed, removed };
-}
-
-/** Every field of an entry; the `satisfies` makes a field added to ManifestEntry a compile error here until listed. */
-const ENTRY_FIELDS = Object.keys({
-  path: 0,
-  type: 0,
-  size: 0,
-  mtimeMs: 0,
-  mode: 0,
-  linkTarget: 0,
-  chunks: 0,
-  ctimeMs: 0,
-  ino: 0,
-} satisfies Record<keyof ManifestEntry, 0>) as (keyof ManifestEntry)[];
-
-/** Whether two entries record the same: every field equal, chunk lists element by element. */
-function sameEntry(a: ManifestEntry, b: ManifestEntry): boolean {
-  for (const field of ENTRY_FIELDS) {
-    if (field === 'chunks' ? !sameList(a.chunks, b.chunks) : a[field] !== b[field]) return false;
-  }
-  return true;
-}
-
-function sameList(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
-  return a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((item, i) => item === b[i]));
 }
 
 function missingChunks(error: unknown): Set<string> | null {
