@@ -14,26 +14,10 @@ import type { Reseller } from '../../src-shared/api/resellers.js';
 import { ConsoleService } from '../../src-main/core/console-service.js';
 import { CredentialVault, MemorySecretStore } from '../../src-main/core/vault.js';
 import { startWebHost, WEB_CSP, type WebHost } from '../../src-main/web/server.js';
-import { openEventStream, rawRequest, type EventStream } from '../support/http.js';
+import { bridgeCall as call, openEventStream, rawRequest, signInToWebHost as signIn, type EventStream } from '../support/http.js';
 import { ADMIN_PASSWORD, removeDir, startServer, tempDir, type RunningServer } from '../support/server-process.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** Signs in to a web host the way a browser does: trade the URL's token for the cookie. */
-async function signIn(url: string): Promise<{ port: number; headers: Record<string, string> }> {
-  const { port, origin, pathname, search } = new URL(url);
-  const response = await rawRequest(Number(port), { path: pathname + search, headers: { Host: `127.0.0.1:${port}` } });
-  expect(response.status).toBe(303);
-  expect(response.headers.location).toBe('/');
-  const cookie = response.headers['set-cookie']?.[0]?.split(';')[0];
-  if (!cookie) throw new Error('no cookie set');
-  return { port: Number(port), headers: { Host: `127.0.0.1:${port}`, Origin: origin, Cookie: cookie } };
-}
-
-async function call<T>(port: number, headers: Record<string, string>, channel: string, arg: unknown): Promise<{ status: number; body: T }> {
-  const response = await rawRequest(port, { method: 'POST', path: `/bridge/${channel}`, headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify(arg) });
-  return { status: response.status, body: JSON.parse(response.body) as T };
-}
 
 /** The next event named `name` on the stream, skipping others. */
 async function nextEvent(stream: EventStream, name: string): Promise<unknown> {
