@@ -1,5 +1,5 @@
-import { Type, type Static } from 'typebox';
-import { Bytes, Id, Name, Timestamp } from './common.js';
+import { Type, type Static, type TObject, type TProperties } from 'typebox';
+import { Bytes, Count, Id, MAX_INTEGER, Name, OneOf, Timestamp } from './common.js';
 import { Client } from './clients.js';
 import { Frequency } from './schedules.js';
 
@@ -13,19 +13,28 @@ import { Frequency } from './schedules.js';
  * with the manifest, or POST /backups/:id/fail.
  */
 
+const MACHINE = {
+  name: Name,
+  hostname: Type.Optional(Type.String({ maxLength: 255 })),
+  os: Type.Optional(Type.String({ maxLength: 100 })),
+};
+/** The ways a machine joins: with a registration key from "Add New Client", into a customer by name, or as a trial. */
+const JOINS_BY = {
+  key: Type.String({ minLength: 1, maxLength: 200 }),
+  customer: Name,
+  trial: Type.Literal(true),
+};
+const joinsBy = (way: keyof typeof JOINS_BY) => Type.Object({ ...MACHINE, [way]: JOINS_BY[way] }, { additionalProperties: false });
+
+/**
+ * What a registering machine sends. The agent builds it up field by field, so each way of joining is an
+ * optional field of the type; the schema admits exactly one of them.
+ */
+export type AgentRegister = Static<TObject<typeof MACHINE>> & Partial<Static<TObject<typeof JOINS_BY>>>;
 /** POST /agent/register: exactly one of key, customer or trial says how the machine joins. */
-export const AgentRegister = Type.Object(
-  {
-    name: Name,
-    hostname: Type.Optional(Type.String({ maxLength: 255 })),
-    os: Type.Optional(Type.String({ maxLength: 100 })),
-    key: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-    customer: Type.Optional(Name),
-    trial: Type.Optional(Type.Literal(true)),
-  },
-  { additionalProperties: false },
-);
-export type AgentRegister = Static<typeof AgentRegister>;
+export const AgentRegister = OneOf<AgentRegister>([joinsBy('key'), joinsBy('customer'), joinsBy('trial')], {
+  description: 'Exactly one of: key (from "Add New Client"), customer (a customer\'s name), or trial.',
+});
 
 export const AgentRegistered = Type.Object({ token: Type.String(), client: Client });
 export type AgentRegistered = Static<typeof AgentRegistered>;
@@ -55,7 +64,7 @@ export type MissingQuery = Static<typeof MissingQuery>;
 export const MissingResult = Type.Object({ missing: Type.Array(ChunkHash) });
 export type MissingResult = Static<typeof MissingResult>;
 
-export const PackStored = Type.Object({ chunks: Type.Integer({ minimum: 0 }), bytes: Bytes });
+export const PackStored = Type.Object({ chunks: Count, bytes: Bytes });
 export type PackStored = Static<typeof PackStored>;
 
 /** One file system object in a backup. Paths are the agent's absolute paths with forward slashes. */
@@ -65,14 +74,14 @@ export const ManifestEntry = Type.Object(
     type: Type.Union([Type.Literal('file'), Type.Literal('dir'), Type.Literal('symlink')]),
     size: Bytes,
     /** Milliseconds since the epoch; negative before 1970 (extracted archives, some file systems). */
-    mtimeMs: Type.Integer(),
+    mtimeMs: Type.Integer({ minimum: -MAX_INTEGER, maximum: MAX_INTEGER }),
     mode: Type.Integer({ minimum: 0, maximum: 0o7777 }),
     linkTarget: Type.Optional(Type.String({ maxLength: 4096 })),
     /** The file's chunks in order (files only). */
     chunks: Type.Optional(Type.Array(ChunkHash)),
     /** Change detection for the next backup, as restic does: an unchanged (size, mtime, ctime, inode) is not read again. */
-    ctimeMs: Type.Optional(Type.Integer({ minimum: 0 })),
-    ino: Type.Optional(Type.Integer({ minimum: 0 })),
+    ctimeMs: Type.Optional(Count),
+    ino: Type.Optional(Count),
   },
   { additionalProperties: false },
 );
@@ -80,8 +89,8 @@ export type ManifestEntry = Static<typeof ManifestEntry>;
 
 export const BackupStats = Type.Object(
   {
-    filesScanned: Type.Integer({ minimum: 0 }),
-    filesUploaded: Type.Integer({ minimum: 0 }),
+    filesScanned: Count,
+    filesUploaded: Count,
     bytesScanned: Bytes,
     bytesUploaded: Bytes,
   },
@@ -106,22 +115,26 @@ export const ManifestDelta = Type.Object(
 );
 export type ManifestDelta = Static<typeof ManifestDelta>;
 
+const committed = <T extends TProperties>(manifest: T) =>
+  Type.Object(
+    {
+      status: Type.Union([Type.Literal('success'), Type.Literal('partial')]),
+      stats: BackupStats,
+      ...manifest,
+      error: Type.Optional(Type.String({ maxLength: 10_000 })),
+    },
+    { additionalProperties: false },
+  );
+const CommitWhole = committed({ manifest: Type.Array(ManifestEntry) });
+const CommitDelta = committed({ delta: ManifestDelta });
+
 /**
  * POST /agent/backups/:id/commit: the backup is complete (`success`) or complete but for listed errors
  * (`partial`). Its manifest comes whole (`manifest`) or as changes since an earlier backup (`delta`):
  * exactly one of the two.
  */
-export const BackupCommit = Type.Object(
-  {
-    status: Type.Union([Type.Literal('success'), Type.Literal('partial')]),
-    stats: BackupStats,
-    manifest: Type.Optional(Type.Array(ManifestEntry)),
-    delta: Type.Optional(ManifestDelta),
-    error: Type.Optional(Type.String({ maxLength: 10_000 })),
-  },
-  { additionalProperties: false },
-);
-export type BackupCommit = Static<typeof BackupCommit>;
+export type BackupCommit = Static<typeof CommitWhole> | Static<typeof CommitDelta>;
+export const BackupCommit = OneOf<BackupCommit>([CommitWhole, CommitDelta], { description: 'Exactly one of: manifest (whole) or delta (the changes since an earlier backup).' });
 
 /** POST /agent/backups/:id/fail: the run ends without a restorable backup. */
 export const BackupFail = Type.Object(
@@ -130,7 +143,7 @@ export const BackupFail = Type.Object(
 );
 export type BackupFail = Static<typeof BackupFail>;
 
-export const BackupSummary = Type.Object({ id: Id, scheduleId: Id, createdAt: Timestamp, files: Type.Integer({ minimum: 0 }), bytes: Bytes });
+export const BackupSummary = Type.Object({ id: Id, scheduleId: Id, createdAt: Timestamp, files: Count, bytes: Bytes });
 export type BackupSummary = Static<typeof BackupSummary>;
 
 export const Manifest = Type.Object({ backup: BackupSummary, entries: Type.Array(ManifestEntry) });
@@ -148,7 +161,7 @@ export type RestoreStarted = Static<typeof RestoreStarted>;
 export const RestoreFinish = Type.Object(
   {
     status: Type.Union([Type.Literal('success'), Type.Literal('partial'), Type.Literal('failed')]),
-    files: Type.Integer({ minimum: 0 }),
+    files: Count,
     bytes: Bytes,
     error: Type.Optional(Type.String({ maxLength: 10_000 })),
   },

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ListOf, Nullable, Timestamp } from './common.js';
+import { ListOf, Nullable, PAGING, Timestamp } from './common.js';
 import { listSpec } from './list-spec.js';
 import { Role } from './session.js';
 
@@ -21,12 +21,6 @@ export const AuditList = ListOf(AuditEntry);
 /** Newest first, in the order entries were written (the id is the sequence number); not sortable otherwise. */
 export const AUDIT_LIST = listSpec(AuditList, { sortable: { at: { numberIn: 'id' } }, search: ['objectName', 'actor', 'action'], defaultSort: '-at', numericIds: true });
 
-export const AuditQuery = Type.Object(
-  {
-    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    q: Type.Optional(Type.String({ maxLength: 200 })),
-  },
-  { additionalProperties: false },
-);
+/** API.md: `GET /audit-log?offset&limit&q`, always newest first. */
+export const AuditQuery = Type.Object(PAGING, { additionalProperties: false });
 export type AuditQuery = Static<typeof AuditQuery>;

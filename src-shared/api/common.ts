@@ -43,7 +43,12 @@ export type ErrorBody = Static<typeof ErrorBody>;
 export const Id = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' });
 export const IdParams = Type.Object({ id: Id }, { additionalProperties: false });
 export const Timestamp = Type.String({ format: 'date-time' });
-export const Bytes = Type.Integer({ minimum: 0 });
+
+/** The largest integer JSON carries exactly: integers are 0 ≤ n ≤ 2^53−1 unless a field says otherwise (API.md). */
+export const MAX_INTEGER = Number.MAX_SAFE_INTEGER;
+/** A number of things: files, chunks, clients. */
+export const Count = Type.Integer({ minimum: 0, maximum: MAX_INTEGER });
+export const Bytes = Type.Integer({ minimum: 0, maximum: MAX_INTEGER });
 
 const NAME_PATTERN = '^(?=.*\\S)[^\\u0000-\\u001f\\u007f-\\u009f]*$';
 const EMAIL_PATTERN = '^$|^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';
@@ -60,19 +65,27 @@ export const Password = Type.String({ minLength: 8, maxLength: 1024 });
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
+/**
+ * "Exactly one of" these object schemas (API.md: such bodies are `oneOf`). `T` is the TypeScript view of
+ * the body, which callers may keep flatter than the alternatives.
+ */
+export const OneOf = <T>(alternatives: readonly TSchema[], options: { description?: string } = {}) => Type.Unsafe<T>({ oneOf: [...alternatives], ...options });
+
+/** Paging and search, which every list takes; `sort` differs per list (`listSpec(…).query`). */
+export const PAGING = {
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_INTEGER })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
+  q: Type.Optional(Type.String({ maxLength: 200 })),
+};
+
+/** A query of any list, as the console passes it on; each list route takes only its own sort fields. */
 export const ListQuery = Type.Object(
-  {
-    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER })),
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-    sort: Type.Optional(Type.String({ maxLength: 64, pattern: '^-?[A-Za-z]+$' })),
-    q: Type.Optional(Type.String({ maxLength: 200 })),
-  },
+  { ...PAGING, sort: Type.Optional(Type.String({ maxLength: 64, pattern: '^-?[A-Za-z]+$' })) },
   { additionalProperties: false },
 );
 export type ListQuery = Static<typeof ListQuery>;
 
-export const ListOf = <T extends TSchema>(item: T) =>
-  Type.Object({ items: Type.Array(item), total: Type.Integer({ minimum: 0 }) });
+export const ListOf = <T extends TSchema>(item: T) => Type.Object({ items: Type.Array(item), total: Count });
 export interface List<T> {
   items: T[];
   total: number;

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Bytes, Email, Id, ListOf, Name, Nullable, Timestamp } from './common.js';
+import { Bytes, Count, Email, Id, ListOf, Name, Nullable, Timestamp } from './common.js';
 import { folded, listSpec, plain, unlimited } from './list-spec.js';
 
 export const ReplicationMode = Type.Union([Type.Literal('inherit'), Type.Literal('custom'), Type.Literal('off')]);
@@ -10,13 +10,13 @@ export const Customer = Type.Object({
   resellerId: Id,
   name: Type.String(),
   email: Type.String(),
-  mcalsAllotted: Nullable(Type.Integer({ minimum: 0 })),
-  mcalsUsed: Type.Integer({ minimum: 0 }),
+  mcalsAllotted: Nullable(Count),
+  mcalsUsed: Count,
   spaceAllotted: Nullable(Bytes),
   spaceUsed: Bytes,
   autoAuthorization: Type.Boolean(),
   active: Type.Boolean(),
-  clientCount: Type.Integer({ minimum: 0 }),
+  clientCount: Count,
   createdAt: Timestamp,
   replication: Type.Object({ mode: ReplicationMode }),
   invoicing: Type.Object({ enabled: Type.Boolean() }),
@@ -24,14 +24,13 @@ export const Customer = Type.Object({
 export type Customer = Static<typeof Customer>;
 
 const MAX_MCALS = 10_000_000;
-const MAX_SPACE = Number.MAX_SAFE_INTEGER;
 
 export const CustomerCreate = Type.Object(
   {
     name: Name,
     email: Type.Optional(Email),
     mcalsAllotted: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_MCALS }))),
-    spaceAllotted: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_SPACE }))),
+    spaceAllotted: Type.Optional(Nullable(Bytes)),
     autoAuthorization: Type.Optional(Type.Boolean()),
     active: Type.Optional(Type.Boolean()),
   },
@@ -44,7 +43,7 @@ export const CustomerPatch = Type.Object(
     name: Type.Optional(Name),
     email: Type.Optional(Email),
     mcalsAllotted: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_MCALS }))),
-    spaceAllotted: Type.Optional(Nullable(Type.Integer({ minimum: 0, maximum: MAX_SPACE }))),
+    spaceAllotted: Type.Optional(Nullable(Bytes)),
     autoAuthorization: Type.Optional(Type.Boolean()),
     active: Type.Optional(Type.Boolean()),
   },
@@ -53,8 +52,8 @@ export const CustomerPatch = Type.Object(
 export type CustomerPatch = Static<typeof CustomerPatch>;
 
 export const DeletionPreview = Type.Object({
-  clients: Type.Integer({ minimum: 0 }),
-  schedules: Type.Integer({ minimum: 0 }),
+  clients: Count,
+  schedules: Count,
   bytes: Bytes,
 });
 export type DeletionPreview = Static<typeof DeletionPreview>;

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Id, Nullable, Timestamp } from './common.js';
+import { Bytes, Count, Id, Nullable, Timestamp } from './common.js';
 
 export const JobStatus = Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('done'), Type.Literal('failed')]);
 export type JobStatus = Static<typeof JobStatus>;
@@ -8,7 +8,7 @@ export const Job = Type.Object({
   id: Id,
   kind: Type.String(),
   status: JobStatus,
-  progress: Type.Object({ done: Type.Integer(), total: Type.Integer(), bytes: Type.Integer() }),
+  progress: Type.Object({ done: Count, total: Count, bytes: Bytes }),
   error: Nullable(Type.String()),
   createdAt: Timestamp,
   finishedAt: Nullable(Timestamp),
@@ -17,11 +17,11 @@ export type Job = Static<typeof Job>;
 
 export const MaintenanceSummary = Type.Object({
   ranAt: Timestamp,
-  trialClientsExpired: Type.Integer({ minimum: 0 }),
-  trialClientsDeleted: Type.Integer({ minimum: 0 }),
-  bytesFreed: Type.Integer({ minimum: 0 }),
+  trialClientsExpired: Count,
+  trialClientsDeleted: Count,
+  bytesFreed: Bytes,
   /** Backup runs whose agent went silent long ago, closed as failed. */
-  staleRunsClosed: Type.Integer({ minimum: 0 }),
-  sessionsPurged: Type.Integer({ minimum: 0 }),
+  staleRunsClosed: Count,
+  sessionsPurged: Count,
 });
 export type MaintenanceSummary = Static<typeof MaintenanceSummary>;

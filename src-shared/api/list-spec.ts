@@ -1,5 +1,5 @@
-import type { Static, TObject } from 'typebox';
-import { ListOf } from './common.js';
+import { Type, type Static, type TObject } from 'typebox';
+import { ListOf, PAGING } from './common.js';
 
 /** How a list compares one field when it sorts: the server's SQL and the console's offline queries both follow it. */
 export interface SortRule {
@@ -25,16 +25,22 @@ export interface ListSpec<Item extends TObject = TObject, Sort extends string = 
   readonly sortable: Readonly<Record<Sort, SortRule>>;
   readonly search: readonly Search[];
   readonly defaultSort: Sort | `-${Sort}`;
+  /** The list route's query: paging, `q`, and `sort` as an enum of exactly the sortable fields, ascending or `-` descending. */
+  readonly query: ListQuerySchema;
   /** Ids that order as numbers: the tie break is by id, and the audit log's ids are sequence numbers. */
   readonly numericIds?: boolean;
 }
 
+const listQuery = (sortable: readonly string[]) =>
+  Type.Object({ ...PAGING, sort: Type.Optional(Type.Enum(sortable.flatMap((field) => [field, `-${field}`]))) }, { additionalProperties: false });
+type ListQuerySchema = ReturnType<typeof listQuery>;
+
 /** A list spec over `schema` (a `ListOf(Item)`); only fields of the item can be sorted or searched. */
 export function listSpec<Item extends TObject, Sort extends FieldOf<Item>, Search extends FieldOf<Item>>(
   schema: ListSchema<Item>,
-  rules: Omit<ListSpec<Item, Sort, Search>, 'schema' | 'item' | 'defaultSort'> & { defaultSort: NoInfer<Sort> | `-${NoInfer<Sort>}` },
+  rules: Omit<ListSpec<Item, Sort, Search>, 'schema' | 'item' | 'defaultSort' | 'query'> & { defaultSort: NoInfer<Sort> | `-${NoInfer<Sort>}` },
 ): ListSpec<Item, Sort, Search> {
-  return { schema, item: schema.properties.items.items, ...rules };
+  return { schema, item: schema.properties.items.items, query: listQuery(Object.keys(rules.sortable)), ...rules };
 }
 
 /** The plain rules, named so the specs read as a table. */

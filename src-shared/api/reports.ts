@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Bytes, Id, ListOf, Nullable, Timestamp } from './common.js';
+import { Bytes, Count, Id, ListOf, Nullable, Timestamp } from './common.js';
 import { folded, listSpec, plain } from './list-spec.js';
 import { BackupStatus } from './clients.js';
 
@@ -8,8 +8,8 @@ export const BackupReport = Type.Object({
   startedAt: Timestamp,
   finishedAt: Nullable(Timestamp),
   status: BackupStatus,
-  filesScanned: Type.Integer({ minimum: 0 }),
-  filesUploaded: Type.Integer({ minimum: 0 }),
+  filesScanned: Count,
+  filesUploaded: Count,
   bytesScanned: Bytes,
   bytesUploaded: Bytes,
   error: Nullable(Type.String()),
@@ -24,7 +24,7 @@ export const RestoreReport = Type.Object({
   startedAt: Timestamp,
   finishedAt: Nullable(Timestamp),
   status: RestoreStatus,
-  files: Type.Integer({ minimum: 0 }),
+  files: Count,
   bytes: Bytes,
   target: Type.String(),
   error: Nullable(Type.String()),

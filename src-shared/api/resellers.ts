@@ -1,14 +1,14 @@
 import { Type, type Static } from 'typebox';
-import { Bytes, Email, Id, ListOf, Name, Password, Timestamp } from './common.js';
+import { Bytes, Count, Email, Id, ListOf, Name, Password, Timestamp } from './common.js';
 import { folded, listSpec, plain } from './list-spec.js';
 
 export const Reseller = Type.Object({
   id: Id,
   name: Type.String(),
   email: Type.String(),
-  customerCount: Type.Integer({ minimum: 0 }),
-  mcalsAllotted: Type.Integer({ minimum: 0 }),
-  mcalsUsed: Type.Integer({ minimum: 0 }),
+  customerCount: Count,
+  mcalsAllotted: Count,
+  mcalsUsed: Count,
   spaceAllotted: Bytes,
   spaceUsed: Bytes,
   createdAt: Timestamp,

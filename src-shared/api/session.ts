@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { Id, Name, Nullable, Timestamp } from './common.js';
+import { Count, Id, Name, Nullable, Timestamp } from './common.js';
 
 export const Role = Type.Union([Type.Literal('admin'), Type.Literal('reseller')]);
 export type Role = Static<typeof Role>;
@@ -22,9 +22,9 @@ export const ServerInfo = Type.Object({
   deployment: Deployment,
   resellerManagement: Type.Boolean(),
   mcalPool: Type.Object({
-    total: Type.Integer({ minimum: 0 }),
-    allotted: Type.Integer({ minimum: 0 }),
-    used: Type.Integer({ minimum: 0 }),
+    total: Count,
+    allotted: Count,
+    used: Count,
   }),
   features: Type.Object({ replication: Type.Boolean(), seedMigration: Type.Boolean() }),
 });

@@ -1,8 +1,9 @@
 import { Type, type Static } from 'typebox';
+import { Bytes } from './common.js';
 
 export const TrialSettings = Type.Object(
   {
-    spaceBytes: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+    spaceBytes: Bytes,
     trialDays: Type.Integer({ minimum: 1, maximum: 3650 }),
     deleteAfterDays: Type.Integer({ minimum: 0, maximum: 3650 }),
   },
