@@ -8,6 +8,7 @@ import { SERVER_VERSION } from './server-config.js';
 import type { Services } from './services.js';
 import { validationError } from './validation.js';
 import { ROUTES } from './routes/index.js';
+import { TAGS } from './routes/openapi.js';
 
 export const API_BASE = '/api/v1';
 
@@ -40,7 +41,15 @@ export async function buildApp(services: Services, options: AppOptions = {}) {
   await app.register(swagger, {
     openapi: {
       openapi: '3.0.3',
-      info: { title: 'Backup Server API', version: SERVER_VERSION, description: 'Management API for the console and agent API for backup agents (API.md).' },
+      info: {
+        title: 'Backup Server API',
+        version: SERVER_VERSION,
+        description: 'Management API for the console and agent API for backup agents (API.md).',
+        contact: { name: 'Backup Console' },
+      },
+      // Paths carry the /api/v1 base, so the server is the one this document was fetched from.
+      servers: [{ url: '/', description: 'This backup server.' }],
+      tags: [...TAGS],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
