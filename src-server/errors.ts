@@ -6,7 +6,7 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
-    /** Only for the few 4xx statuses HTTP itself dictates (413, 415); otherwise the code's status. */
+    /** The code's status (API.md ties each code to one); `payloadTooLarge`/`unsupportedMediaType` for 413/415. */
     readonly status: number = ERROR_STATUS[code],
   ) {
     super(message);
@@ -22,4 +22,10 @@ export const conflict = (message: string, details?: Record<string, unknown>) => 
 export const fieldConflict = (field: string, message: string, details: Record<string, unknown> = {}) => new ApiError('CONFLICT', message, { ...details, field });
 export const nameTaken = (message: string) => new ApiError('NAME_TAKEN', message, { field: 'name' });
 export const badRequest = (field: string, message: string, status?: number) => new ApiError('BAD_REQUEST', message, { field }, status);
+/** A list's `sort` naming no sortable field (from the schema's enum or the list spec alike). */
+export const unknownSortField = (field: string, sortable: readonly string[]) =>
+  badRequest('sort', `sort: unknown field "${field}"; sortable fields are ${sortable.join(', ')}.`);
 export const forbidden = (message: string) => new ApiError('FORBIDDEN', message);
+/** Transport-level refusals (API.md, Conventions), about the body as a whole. */
+export const payloadTooLarge = (message: string) => new ApiError('PAYLOAD_TOO_LARGE', message, { field: 'body' });
+export const unsupportedMediaType = (message: string) => new ApiError('UNSUPPORTED_MEDIA_TYPE', message, { field: 'body' });

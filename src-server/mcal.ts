@@ -1,6 +1,6 @@
 import { ApiError, fieldConflict } from './errors.js';
 import type { Settings } from './settings.js';
-import type { Store } from './store.js';
+import { clampedSum, type Store } from './store.js';
 
 /** The MCAL pool (API.md, "Clients and MCALs"): one MCAL = one authorized, non-trial machine. */
 export interface PoolStatus {
@@ -27,8 +27,8 @@ export class McalPool {
 
   status(): PoolStatus {
     const row = this.store.get<{ allotted: number; used: number; unallotted_used: number }>(
-      `SELECT coalesce(sum(mcals_allotted), 0) AS allotted, coalesce(sum(mcals_used), 0) AS used,
-              coalesce(sum(CASE WHEN mcals_allotted IS NULL THEN mcals_used END), 0) AS unallotted_used FROM customers`,
+      `SELECT ${clampedSum('mcals_allotted')} AS allotted, ${clampedSum('mcals_used')} AS used,
+              ${clampedSum('CASE WHEN mcals_allotted IS NULL THEN mcals_used END')} AS unallotted_used FROM customers`,
     )!;
     return { total: this.settings.get('mcalPoolTotal'), allotted: row.allotted, used: row.used, unallottedUsed: row.unallotted_used };
   }

@@ -4,7 +4,7 @@ import type { AuditLog } from './audit.js';
 import { hashPassword, type Auth, type Principal } from './auth.js';
 import { ApiError, conflict, forbidden, nameTaken, notFound } from './errors.js';
 import type { Settings } from './settings.js';
-import { listSource, nameKey, newId, nowIso, type Store } from './store.js';
+import { clampedSum, listSource, nameKey, newId, nowIso, type Store } from './store.js';
 
 export const DEFAULT_RESELLER_ID = 'default';
 
@@ -33,13 +33,12 @@ const toReseller = (r: ResellerRow): Reseller => ({
   createdAt: r.created_at,
 });
 
-// Totals over a reseller's customers: resellers are few, so an aggregate per listed row is cheap.
+// Totals over a reseller's customers: resellers are few, so an aggregate per listed row is cheap. A sum is
+// clamped (API.md), so no number of customers at the largest allotment can break these views.
+const total = (column: string) => `(SELECT ${clampedSum(column)} FROM customers c WHERE c.reseller_id = r.id) AS ${column}`;
 const SELECT = `r.id, r.name, r.email, r.builtin, r.created_at, r.name_key,
   (SELECT count(*) FROM customers c WHERE c.reseller_id = r.id) AS customer_count,
-  (SELECT coalesce(sum(mcals_allotted), 0) FROM customers c WHERE c.reseller_id = r.id) AS mcals_allotted,
-  (SELECT coalesce(sum(mcals_used), 0) FROM customers c WHERE c.reseller_id = r.id) AS mcals_used,
-  (SELECT coalesce(sum(space_allotted), 0) FROM customers c WHERE c.reseller_id = r.id) AS space_allotted,
-  (SELECT coalesce(sum(space_used), 0) FROM customers c WHERE c.reseller_id = r.id) AS space_used`;
+  ${['mcals_allotted', 'mcals_used', 'space_allotted', 'space_used'].map(total).join(',\n  ')}`;
 
 export const RESELLER_ROWS = listSource(RESELLER_LIST, {
   select: SELECT,

@@ -3,7 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import type { Db } from './db/database.js';
 import type { List, ListQuery } from '../src-shared/api/common.js';
 import type { ListSpec } from '../src-shared/api/list-spec.js';
-import { badRequest } from './errors.js';
+import { unknownSortField } from './errors.js';
 
 export const nowIso = (at: number = Date.now()) => new Date(at).toISOString();
 export const newId = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url')}`;
@@ -109,13 +109,21 @@ function orderBy({ spec, sort: columns }: ListSource, sort: string | undefined):
   const wanted = sort ?? spec.defaultSort;
   const descending = wanted.startsWith('-');
   const field = descending ? wanted.slice(1) : wanted;
-  const rule = spec.sortable[field];
-  const column = columns[field];
+  // Own properties only: `constructor` or `toString` must be an unknown field, not Object.prototype's.
+  const rule = Object.hasOwn(spec.sortable, field) ? spec.sortable[field] : undefined;
+  const column = Object.hasOwn(columns, field) ? columns[field] : undefined;
   if (!rule || !column) {
-    throw badRequest('sort', `sort: unknown field "${field}"; sortable fields are ${Object.keys(spec.sortable).join(', ')}.`);
+    throw unknownSortField(field, Object.keys(spec.sortable));
   }
   const dir = descending ? 'DESC' : 'ASC';
   return rule.nullsHigh ? `(${column} IS NULL) ${dir}, ${column} ${dir}` : `${column} ${dir}`;
 }
 
 export const bool = (v: number | null | undefined) => v === 1;
+
+/**
+ * `SUM(<expr>)` that never fails (API.md: totals are exact up to 2^53−1 and clamp there): SQLite's `sum`
+ * raises on 64-bit overflow, `total` adds as a double, which is exact while every partial sum of
+ * non-negative integers stays below 2^53, and past that is at least 2^53, so the clamp catches it.
+ */
+export const clampedSum = (expr: string) => `CAST(min(total(${expr}), ${Number.MAX_SAFE_INTEGER}) AS INTEGER)`;
