@@ -85,8 +85,7 @@ export async function seedDemo(s: Services, now = Date.now()): Promise<DemoSumma
         );
         for (let c = 0; c < clientCount; c++) {
           const pending = (manualAuthorization && c < 2) || (c === clientCount - 1 && i % 5 === 4);
-          const clientSpace = pending ? 0 : seedClient(customerId, `${pick(HOSTS)}-${String(c + 1).padStart(2, '0')}`, pending);
-          spaceUsed += clientSpace;
+          spaceUsed += seedClient(customerId, `${pick(HOSTS)}-${String(c + 1).padStart(2, '0')}`, pending);
           if (!pending) mcalsUsed++;
           clients++;
         }
