@@ -16,10 +16,10 @@ declare module 'fastify' {
 /** A request on any of the servers the app runs on (HTTP or HTTPS). */
 type AnyRequest = FastifyRequest<RouteGenericInterface, RawServerBase, RawRequestDefaultExpression<RawServerBase>>;
 
-/** The bearer token of a request, or null. */
+/** The bearer token of a request, or null. The scheme name is case-insensitive (RFC 9110, API.md). */
 export function bearerToken(request: AnyRequest): string | null {
   const header = request.headers.authorization;
-  const match = header ? /^Bearer ([A-Za-z0-9_-]{16,128})$/.exec(header) : null;
+  const match = header ? /^Bearer ([A-Za-z0-9_-]{16,128})$/i.exec(header) : null;
   return match ? match[1]! : null;
 }
 
