@@ -1,8 +1,9 @@
 import type { TValidationError } from 'typebox/error';
 import { PATTERN_MEANINGS } from '../src-shared/api/common.js';
-import { badRequest, type ApiError } from './errors.js';
+import { badRequest, unknownSortField, type ApiError } from './errors.js';
 
-type Located = TValidationError & { message?: string };
+/** A schema violation, with the value it is about (`validator.ts` adds it). */
+export type Located = TValidationError & { message?: string; value?: unknown };
 
 /** Where the error is, as a person reads it: `name`, `frequency.at`, `sources[2]`. */
 function fieldOf(instancePath: string, part: string): string {
@@ -27,6 +28,8 @@ function describe(e: Located): string {
     case 'minimum':
     case 'maximum':
       return `must be ${String(p.comparison)} ${String(p.limit)}`;
+    case 'const':
+      return `must be ${JSON.stringify(p.allowedValue)}`;
     case 'minProperties':
       return 'must name at least one field to change';
     default:
@@ -53,6 +56,11 @@ export function validationError(errors: readonly Located[], part: string): ApiEr
   const first = meaningful.find((e) => e.keyword !== 'anyOf') ?? errors[0];
   if (!first) return badRequest(part, `${part} is invalid`);
   const where = fieldOf(first.instancePath, part);
+  // A list's sort names a field (API.md): refused by its enum, it reads as the list spec's refusal does.
+  if (first.keyword === 'enum' && part === 'querystring' && where === 'sort') {
+    const allowed = (first.params as { allowedValues: string[] }).allowedValues;
+    return unknownSortField(String(first.value).replace(/^-/, ''), allowed.filter((f) => !f.startsWith('-')));
+  }
   const property = propertyOf(first);
   const field = property === undefined ? where : fieldOf(`${first.instancePath}/${property}`, part);
   return badRequest(field, messageOf(first, where, part, meaningful));
@@ -65,6 +73,7 @@ function messageOf(first: Located, where: string, part: string, meaningful: read
   const siblings = meaningful.filter((e) => e.instancePath === first.instancePath && e.keyword !== 'anyOf');
   const limit = siblings.find((e) => e.keyword !== 'type');
   if (limit) return `${where} ${describe(limit)}`;
-  const types = siblings.map((e) => String((e.params as { type?: unknown }).type));
+  // Alternatives of a oneOf may each report the same type.
+  const types = [...new Set(siblings.map((e) => String((e.params as { type?: unknown }).type)))];
   return `${where} must be ${types.map((t) => (/^[aeiou]/.test(t) ? `an ${t}` : t === 'null' ? 'null' : `a ${t}`)).join(' or ')}`;
 }

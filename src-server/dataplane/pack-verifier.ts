@@ -13,7 +13,7 @@ import type { Worker } from 'node:worker_threads';
 import { MAX_PACK_BYTES } from '../../src-shared/api/agent.js';
 import { MAX_DECODED_BYTES } from '../../src-shared/chunk-codec.js';
 import { startWorker } from '../../src-shared/worker-thread.js';
-import { badRequest } from '../errors.js';
+import { badRequest, payloadTooLarge } from '../errors.js';
 import { checkFrames, type FramedChunk, type FrameRange } from './pack-files.js';
 
 export interface VerifyRequest {
@@ -63,7 +63,7 @@ interface Waiting {
 /** Bundled next to the server's CLI (dist/server), or the source next to this file. */
 const startVerifierThread = () => startWorker(new URL('./pack-verifier-thread.js', import.meta.url), new URL('./pack-verifier-thread.ts', import.meta.url));
 
-const tooLarge = () => badRequest('body', `The pack is larger than ${MAX_PACK_BYTES} bytes; send smaller packs.`, 413);
+const tooLarge = () => payloadTooLarge(`The pack is larger than ${MAX_PACK_BYTES} bytes; send smaller packs.`);
 
 export class PackVerifier {
   private readonly threads: Thread[] = [];
