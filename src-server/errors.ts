@@ -2,14 +2,16 @@ import { ERROR_STATUS, type ErrorCode } from '../src-shared/api/common.js';
 
 /** An error the API reports as `{error: {code, message, details}}` with the status its code implies. */
 export class ApiError extends Error {
+  /** API.md ties each code to one status. */
+  readonly status: number;
+
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
-    /** The code's status (API.md ties each code to one); `payloadTooLarge`/`unsupportedMediaType` for 413/415. */
-    readonly status: number = ERROR_STATUS[code],
   ) {
     super(message);
+    this.status = ERROR_STATUS[code];
   }
 }
 
@@ -21,7 +23,7 @@ export const conflict = (message: string, details?: Record<string, unknown>) => 
 /** A conflict caused by one value, such as an allotment below what is in use. */
 export const fieldConflict = (field: string, message: string, details: Record<string, unknown> = {}) => new ApiError('CONFLICT', message, { ...details, field });
 export const nameTaken = (message: string) => new ApiError('NAME_TAKEN', message, { field: 'name' });
-export const badRequest = (field: string, message: string, status?: number) => new ApiError('BAD_REQUEST', message, { field }, status);
+export const badRequest = (field: string, message: string) => new ApiError('BAD_REQUEST', message, { field });
 /** A list's `sort` naming no sortable field (from the schema's enum or the list spec alike). */
 export const unknownSortField = (field: string, sortable: readonly string[]) =>
   badRequest('sort', `sort: unknown field "${field}"; sortable fields are ${sortable.join(', ')}.`);

@@ -23,7 +23,7 @@ import {
 import { Client } from '../../src-shared/api/clients.js';
 import { IdParams, ListOf } from '../../src-shared/api/common.js';
 import { Schedule, ScheduleList } from '../../src-shared/api/schedules.js';
-import { badRequest } from '../errors.js';
+import { unsupportedMediaType } from '../errors.js';
 import { PackUpload } from '../dataplane/pack-verifier.js';
 import { toClient } from '../client-rows.js';
 import { requireAgent } from './guards.js';
@@ -131,7 +131,7 @@ export const agentRoutes: RoutePlugin = (s) => async (api) => {
         }),
       },
       async (req) => {
-        if (!(req.body instanceof PackUpload)) throw badRequest('body', 'A pack is sent as application/octet-stream.', 415);
+        if (!(req.body instanceof PackUpload)) throw unsupportedMediaType('A pack is sent as application/octet-stream.');
         return s.backups.storePack(req.agentClient, req.params.id, req.body);
       },
     );

@@ -91,6 +91,14 @@ describe('transport-level refusals', () => {
     }
     expect(await customersOf(resellerId)).toEqual(before);
   });
+
+  it('answers a pack sent as JSON with 415 UNSUPPORTED_MEDIA_TYPE', async () => {
+    const { agent } = await registered(customer.id, name('PACK-PC'));
+    const schedule = ok(await agent.put<Schedule>('/agent/schedules', { name: 'Packs', sources: ['/data'], frequency: { kind: 'manual' } }));
+    const { backupId } = ok(await agent.post<{ backupId: string }>('/agent/backups', { scheduleId: schedule.id }), 201);
+    expectRefusal(await agent.request('PUT', `/agent/backups/${backupId}/packs`, '{"chunks": []}'), 415, 'UNSUPPORTED_MEDIA_TYPE', 'body');
+    ok(await agent.post(`/agent/backups/${backupId}/fail`, { stats: STATS, error: 'test over' }), 204);
+  });
 });
 
 describe('query strings', () => {
