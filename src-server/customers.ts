@@ -46,6 +46,8 @@ export const CUSTOMER_ROWS = listSource(CUSTOMER_LIST, {
   select: '*',
   from: 'customers',
   sort: {
+    id: 'id',
+    resellerId: 'reseller_id',
     name: 'name_key',
     email: 'email',
     mcalsAllotted: 'mcals_allotted',

@@ -62,6 +62,8 @@ export const CustomerList = ListOf(Customer);
 /** Sortable by every scalar field (API.md); `q` searches the name. */
 export const CUSTOMER_LIST = listSpec(CustomerList, {
   sortable: {
+    id: plain,
+    resellerId: plain,
     name: folded,
     email: plain,
     mcalsAllotted: unlimited,

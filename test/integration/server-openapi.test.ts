@@ -234,6 +234,19 @@ describe('sort', () => {
     }
   });
 
+  it('sorts customers by every scalar field, id included (API.md), in that field\'s order', async () => {
+    const item = (LIST_SPECS.customers.item as { properties: Record<string, { type?: unknown }> }).properties;
+    const scalars = Object.entries(item).filter(([, s]) => s.type !== 'object' && s.type !== 'array').map(([name]) => name);
+    expect(Object.keys(LIST_SPECS.customers.sortable).sort()).toEqual([...scalars].sort());
+    for (const name of ['Sort by id A', 'Sort by id B', 'Sort by id C']) await call('POST', `/resellers/${ids.rid}/customers`, admin, { name });
+    for (const sort of ['id', '-id']) {
+      const res = await call<{ items: { id: string }[] }>('GET', `/resellers/${ids.rid}/customers?sort=${sort}`, admin);
+      const got = res.body.items.map((c) => c.id);
+      const expected = [...got].sort();
+      expect(got).toEqual(sort === 'id' ? expected : expected.reverse());
+    }
+  });
+
   it('refuses the names of Object properties with a 400 naming sort', async () => {
     for (const route of Object.keys(SORTED_LISTS)) {
       for (const value of ['constructor', 'toString', 'valueOf', 'hasOwnProperty', 'isPrototypeOf', '-constructor']) {

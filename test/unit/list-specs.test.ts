@@ -93,7 +93,7 @@ describe('every list spec', () => {
   });
 
   it('the customers list sorts by every scalar field of a customer (API.md)', () => {
-    const scalars = Object.entries((LIST_SPECS.customers.item as JsonSchema).properties!).filter(([name, s]) => name !== 'id' && name !== 'resellerId' && isScalar(s));
+    const scalars = Object.entries((LIST_SPECS.customers.item as JsonSchema).properties!).filter(([, s]) => isScalar(s));
     expect(Object.keys(LIST_SPECS.customers.sortable).sort()).toEqual(scalars.map(([name]) => name).sort());
   });
 
