@@ -1,7 +1,7 @@
 import type { FastifySchemaCompiler } from 'fastify';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
-import { Email, Name } from '../src-shared/api/common.js';
+import { Email, FreeText, Name } from '../src-shared/api/common.js';
 import type { TValidationError } from 'typebox/error';
 import { badRequest } from './errors.js';
 import type { Located } from './validation.js';
@@ -20,7 +20,7 @@ interface Schema {
 /**
  * The request validator (Fastify's `validatorCompiler`): TypeBox checks every part of a request against its
  * route schema, after two rules of API.md's Conventions that no schema keyword states:
- * - free text in a body (the shared `Name` and `Email` schemas) is trimmed of outer spaces, NBSP and BOM
+ * - free text in a body (the shared `Name`, `Email` and `FreeText` schemas) is trimmed of outer spaces, NBSP and BOM
  *   included, before it is validated, so limits, blank checks and uniqueness see the trimmed text;
  * - integers in a query string, path or header are plain decimals: `1.5`, `1e3`, `0x10`, `+5` or ` 5`
  *   are refused, naming the field, instead of being coerced.
@@ -86,7 +86,7 @@ function beyondTheChoice(errors: readonly Located[], choice: ReadonlySet<string>
   });
 }
 
-const FREE_TEXT_PATTERNS = new Set([Name, Email].map((s) => (s as Schema).pattern));
+const FREE_TEXT_PATTERNS = new Set([Name, Email, FreeText(1)].map((s) => (s as Schema).pattern));
 
 /** The schema and every alternative it allows (`anyOf`, `oneOf`, `allOf`), flattened. */
 function alternatives(schema: Schema): Schema[] {

@@ -1,5 +1,5 @@
 import { Type, type Static, type TObject, type TProperties } from 'typebox';
-import { Bytes, Count, Id, MAX_INTEGER, Name, OneOf, Timestamp } from './common.js';
+import { Bytes, Count, FreeText, Id, MAX_INTEGER, Name, OneOf, Timestamp } from './common.js';
 import { Client } from './clients.js';
 import { Frequency } from './schedules.js';
 
@@ -15,8 +15,8 @@ import { Frequency } from './schedules.js';
 
 const MACHINE = {
   name: Name,
-  hostname: Type.Optional(Type.String({ maxLength: 255 })),
-  os: Type.Optional(Type.String({ maxLength: 100 })),
+  hostname: Type.Optional(FreeText(255)),
+  os: Type.Optional(FreeText(100)),
 };
 /** The ways a machine joins: with a registration key from "Add New Client", into a customer by name, or as a trial. */
 const JOINS_BY = {

@@ -52,15 +52,19 @@ export const Bytes = Type.Integer({ minimum: 0, maximum: MAX_INTEGER });
 
 const NAME_PATTERN = '^(?=.*\\S)[^\\u0000-\\u001f\\u007f-\\u009f]*$';
 const EMAIL_PATTERN = '^$|^[^\\s@]+@[^\\s@]+\\.[^\\s@]+$';
+const TEXT_PATTERN = '^[^\\u0000-\\u001f\\u007f-\\u009f]*$';
 /** What a failed pattern means, in words a person can act on (validation messages use these). */
 export const PATTERN_MEANINGS: Record<string, string> = {
   [NAME_PATTERN]: 'must not be blank or contain control characters',
   [EMAIL_PATTERN]: 'must be an email address like name@example.com',
+  [TEXT_PATTERN]: 'must not contain control characters',
 };
 
 /** Names a person types: 1–200 characters, not blank, no control characters (C0, DEL or C1). */
 export const Name = Type.String({ minLength: 1, maxLength: 200, pattern: NAME_PATTERN });
 export const Email = Type.String({ maxLength: 254, pattern: EMAIL_PATTERN });
+/** Other free text a machine reports (hostname, OS): may be empty, no control characters. */
+export const FreeText = (maxLength: number) => Type.String({ maxLength, pattern: TEXT_PATTERN });
 export const Password = Type.String({ minLength: 8, maxLength: 1024 });
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);

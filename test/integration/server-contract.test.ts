@@ -256,6 +256,11 @@ describe('free text', () => {
     expect(schedule).toMatchObject({ name: 'Nightly', sources: [' /data '] });
     expect(ok(await agent.put<Schedule>('/agent/schedules', { name: 'nightly\u00a0', sources: ['/other'], frequency: { kind: 'manual' } })).id).toBe(schedule.id);
 
+    // What a machine reports of itself is free text too: trimmed, and refused with a control character.
+    const machine = ok(await new TestClient(server.api).post<AgentRegistered>('/agent/register', { name: 'TRIM-HOST', trial: true, hostname: `${PAD}pc1.local${PAD}`, os: `${PAD}Debian 12${PAD}` }), 201);
+    expect(machine.client).toMatchObject({ hostname: 'pc1.local', os: 'Debian 12' });
+    expectRefusal(await new TestClient(server.api).post('/agent/register', { name: 'CTRL-HOST', trial: true, hostname: 'pc\u001b[31m' }), 400, 'BAD_REQUEST', 'hostname');
+
     const serverName = ok(await admin.get<ServerInfo>('/server')).name;
     expect(ok(await admin.patch<ServerInfo>('/server', { name: `${PAD}Trimmed Server${PAD}` })).name).toBe('Trimmed Server');
     ok(await admin.patch('/server', { name: serverName }));
