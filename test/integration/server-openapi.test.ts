@@ -9,12 +9,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ErrorBody } from '../../src-shared/api/common.js';
-import { LIST_SPECS, type ListKind } from '../../src-shared/api/lists.js';
+import { LIST_SPECS } from '../../src-shared/api/lists.js';
 import { buildApp } from '../../src-server/app.js';
 import { bootstrap } from '../../src-server/bootstrap.js';
 import { openDatabase, type Db } from '../../src-server/db/database.js';
 import { DEFAULT_RESELLER_ID } from '../../src-server/resellers.js';
 import { Services } from '../../src-server/services.js';
+import { SORTED_LISTS } from '../support/list-routes.js';
 
 const ADMIN_PASSWORD = 'openapi-admin-pw';
 const MAX_INTEGER = 2 ** 53 - 1;
@@ -46,19 +47,6 @@ interface Document {
   paths: Record<string, Record<string, Operation>>;
 }
 
-/** Every list route that sorts, by the list it serves. */
-const SORTED_LISTS: Record<string, ListKind> = {
-  '/api/v1/resellers': 'resellers',
-  '/api/v1/resellers/{rid}/customers': 'customers',
-  '/api/v1/customers/{id}/clients': 'clients',
-  '/api/v1/trial-clients': 'clients',
-  '/api/v1/clients/{id}/schedules': 'schedules',
-  '/api/v1/schedules/{id}/reports/backup': 'backupReports',
-  '/api/v1/schedules/{id}/reports/restore': 'restoreReports',
-  '/api/v1/schedules/{id}/reports/deleted': 'deletedReports',
-  '/api/v1/customers/{id}/reports/deleted': 'deletedReports',
-  '/api/v1/trial-clients/reports/deleted': 'deletedReports',
-};
 
 let dir: string;
 let db: Db;

@@ -21,6 +21,7 @@ import { RESELLER_ROWS } from '../../src-server/resellers.js';
 import { BACKUP_REPORT_ROWS, DELETED_REPORT_ROWS, RESTORE_REPORT_ROWS, SCHEDULE_ROWS } from '../../src-server/schedules.js';
 import { Services } from '../../src-server/services.js';
 import type { ListSource } from '../../src-server/store.js';
+import { LIST_ROUTES } from '../support/list-routes.js';
 
 const specs = Object.entries(LIST_SPECS) as [ListKind, ListSpec][];
 
@@ -48,20 +49,6 @@ const CONSOLE_SCHEMAS: Record<ListKind, TSchema> = {
   auditLog: wire.AuditList,
 };
 
-/** Every management list route of API.md, as the OpenAPI document spells its path. */
-const LIST_ROUTES: Record<string, ListKind> = {
-  '/api/v1/resellers': 'resellers',
-  '/api/v1/resellers/{rid}/customers': 'customers',
-  '/api/v1/customers/{id}/clients': 'clients',
-  '/api/v1/trial-clients': 'clients',
-  '/api/v1/clients/{id}/schedules': 'schedules',
-  '/api/v1/schedules/{id}/reports/backup': 'backupReports',
-  '/api/v1/schedules/{id}/reports/restore': 'restoreReports',
-  '/api/v1/schedules/{id}/reports/deleted': 'deletedReports',
-  '/api/v1/customers/{id}/reports/deleted': 'deletedReports',
-  '/api/v1/trial-clients/reports/deleted': 'deletedReports',
-  '/api/v1/audit-log': 'auditLog',
-};
 
 interface JsonSchema {
   type?: string | string[];
