@@ -209,7 +209,12 @@ describe('console core with real servers', () => {
 
     expect(statesOf(events, serverB.id)).toContain('offline');
     expect(statesOf(events, serverA.id)).not.toContain('offline');
-    const views = await service.invoke('servers.list', {});
+    // The last failure B's connection saw may still be a timeout from while it was frozen; its reconnect
+    // attempts (every ≤ 500 ms here) find it stopped.
+    const views = await until(async () => {
+      const list = await service.invoke('servers.list', {});
+      return /^Cannot reach "Server B"/.test(list[1]?.problem ?? '') && list;
+    }, 'B to be reported unreachable');
     expect(views.map((v) => v.state)).toEqual(['online', 'offline']);
     expect(views[1]!.problem).toMatch(/^Cannot reach "Server B"/);
   });
