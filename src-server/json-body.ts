@@ -25,8 +25,8 @@ const MAY_HOLD_FORBIDDEN_KEY = /proto|\\u/;
 /**
  * The bodies the API takes (API.md, Conventions: JSON in and out; blob routes add their own parser).
  * `application/json`: bytes that are not UTF-8 are a 400, never text with U+FFFD stored; text that is not
- * JSON is a 400 about the body; a `__proto__` (or `constructor.prototype`) key is a 400 naming it, as any
- * field no schema declares. Any other media type, `text/plain` included, is a 415.
+ * JSON is a 400 about the body; a `__proto__` (or `constructor.prototype`) key is a 400 naming it, like
+ * every field no schema declares. Any other media type, `text/plain` included, is a 415.
  */
 export function acceptJsonBodies(app: FastifyInstance): void {
   app.removeAllContentTypeParsers();
