@@ -57,6 +57,7 @@ describe('first run on a fresh machine', () => {
       cwd: clone,
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe'],
+      // vitest sets NODE_ENV=test; a newcomer's shell has none, and the build must be the one they get.
       env: { ...process.env, NODE_ENV: '' },
     });
     let stderr = '';
