@@ -18,7 +18,8 @@ import { runBackup, type BackupOutcome } from './backup.js';
 import { formatBytes, formatDuration, reason } from './format.js';
 import { runRestore } from './restore.js';
 import { listSchedules } from './schedules.js';
-import { AgentApiError, isFingerprint, normalizeFingerprint, probeFingerprint, ServerClient } from './server-client.js';
+import { isFingerprint, normalizeFingerprint } from '../src-shared/pinned-tls.js';
+import { AgentApiError, probeFingerprint, ServerClient } from './server-client.js';
 import { StateDir, type AgentState, type ServerEndpoint } from './state.js';
 
 const EXIT_OK = 0;

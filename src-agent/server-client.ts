@@ -15,8 +15,8 @@ import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import tls from 'node:tls';
-import type { Duplex } from 'node:stream';
 import type { ClientMovedDetails } from '../src-shared/api/agent.js';
+import { isFingerprint, normalizeFingerprint, PinnedAgent } from '../src-shared/pinned-tls.js';
 import { POLICY_REFUSALS } from './protocol.js';
 import type { ServerEndpoint } from './state.js';
 
@@ -42,13 +42,6 @@ export class AgentApiError extends Error {
 export class TransportError extends Error {
   override name = 'TransportError';
 }
-
-/** Lowercase hex without colons: the form the server prints and the state file keeps. */
-export function normalizeFingerprint(fingerprint: string): string {
-  return fingerprint.replaceAll(':', '').toLowerCase();
-}
-
-export const isFingerprint = (value: string) => /^[0-9a-f]{64}$/.test(value);
 
 /** Silence between two packets of one request after which it is given up (a hung server, a dead link). */
 const IDLE_TIMEOUT_MS = 5 * 60 * 1000;
@@ -237,54 +230,15 @@ function createAgent(endpoint: ServerEndpoint): http.Agent {
   if (protocol === 'http:') return new http.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
   if (protocol !== 'https:') throw new Error(`unsupported server URL ${endpoint.url}: use https:// (or http:// on loopback)`);
   if (endpoint.fingerprint === null) return new https.Agent({ keepAlive: true, maxSockets: MAX_SOCKETS });
-  return new PinnedAgent(endpoint.fingerprint);
+  return new PinnedAgent(matches(endpoint.fingerprint), { maxSockets: MAX_SOCKETS });
 }
 
-/**
- * An https.Agent whose connections are released to HTTP only once the peer certificate matches the pin.
- * `rejectUnauthorized: false` because a self-signed certificate fails the CA check; the pin replaces it,
- * and it is stricter (one exact certificate, whatever name it carries).
- */
-class PinnedAgent extends https.Agent {
-  constructor(private readonly pin: string) {
-    super({ keepAlive: true, maxSockets: MAX_SOCKETS, maxCachedSessions: 0 });
-  }
-
-  override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): undefined {
-    const host = options.host ?? 'localhost';
-    const socket = tls.connect({
-      host,
-      port: Number(options.port ?? 443),
-      // SNI carries host names only; Node warns when given an IP address.
-      ...(isIP(host) ? {} : { servername: host }),
-      rejectUnauthorized: false,
-      ALPNProtocols: ['http/1.1'],
-    });
-    let settled = false;
-    const settle = (error: Error | null) => {
-      if (settled) return;
-      settled = true;
-      if (error) {
-        socket.destroy();
-        // The agent's callback wants a stream even on error; it ignores it then.
-        callback?.(error, socket);
-      } else {
-        callback?.(null, socket);
-      }
-    };
-    socket.once('secureConnect', () => settle(checkPin(socket, this.pin)));
-    socket.once('error', (error) => settle(error));
-    return undefined;
-  }
-}
-
-function checkPin(socket: tls.TLSSocket, pin: string): Error | null {
-  const cert = socket.getPeerX509Certificate();
-  if (!cert) return new TlsPinError('the server presented no certificate');
-  const actual = normalizeFingerprint(cert.fingerprint256);
-  if (actual === pin) return null;
-  return new TlsPinError(`the server's certificate does not match the pinned fingerprint (expected ${pin}, got ${actual}); refusing to talk to it`);
-}
+/** Refuses a certificate other than the pinned one: never retried, never followed by a request. */
+const matches = (pin: string) => (presented: string | null) => {
+  if (presented === null) return new TlsPinError('the server presented no certificate');
+  if (presented === pin) return null;
+  return new TlsPinError(`the server's certificate does not match the pinned fingerprint (expected ${pin}, got ${presented}); refusing to talk to it`);
+};
 
 /**
  * Trust on first use (`register --insecure-tls`): connects once without any check and returns the

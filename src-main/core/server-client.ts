@@ -18,7 +18,7 @@ import { ErrorBody, Id, Nullable } from '../../src-shared/api/common.js';
 import { Role, Session } from '../../src-shared/api/session.js';
 import { BridgeError } from '../../src-shared/bridge.js';
 import { schemaMismatch, validatorOf } from './schema-check.js';
-import { PinnedAgent } from './tls-pin.js';
+import { pinnedAgent } from './tls-pin.js';
 import { DEFAULT_TIMEOUT_MS, errorCode, TRANSIENT_NETWORK_CODES, transportError } from './transport.js';
 import { NoContent } from './wire.js';
 
@@ -121,7 +121,7 @@ export class ServerClient {
       retryMaxMs: options.retryMaxMs ?? DEFAULTS.retryMaxMs,
     };
     const url = new URL(options.url);
-    this.agent = url.protocol === 'https:' ? new PinnedAgent(this.label, options.fingerprint, this.tuning.timeoutMs) : new http.Agent({ keepAlive: true });
+    this.agent = url.protocol === 'https:' ? pinnedAgent(this.label, options.fingerprint, this.tuning.timeoutMs) : new http.Agent({ keepAlive: true });
     this.http = axios.create({
       baseURL: `${options.url}/api/v1`,
       adapter: 'http',

@@ -1,14 +1,12 @@
 /**
- * Trust on first use for a server's TLS certificate: self-signed certificates are the norm here, so chain
- * validation is off and the pin (the SHA-256 fingerprint the user accepted) is the whole check. The check
- * runs in the agent before the socket is handed to a request, so a request (its token, a sign-in's
- * password) is never written to a server that fails it.
+ * Trust on first use for a server's TLS certificate (the pinning itself is src-shared/pinned-tls.ts): the
+ * errors the console shows when a certificate is not trusted yet or has changed, and the probe that reads
+ * the fingerprint a server presents so the user can accept it.
  */
-import https from 'node:https';
 import { isIP } from 'node:net';
-import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { BridgeError } from '../../src-shared/bridge.js';
+import { normalizeFingerprint, PinnedAgent } from '../../src-shared/pinned-tls.js';
 import { DEFAULT_TIMEOUT_MS, transportError } from './transport.js';
 
 /** The server presents another certificate than the pinned one. Shows both, so the user can compare. */
@@ -39,11 +37,6 @@ export class UntrustedCertificateError extends BridgeError {
       presented,
     });
   }
-}
-
-/** `AB:CD:…` (as Node and most tools print it) or any case → lowercase hex without separators. */
-export function normalizeFingerprint(fingerprint: string): string {
-  return fingerprint.replaceAll(':', '').toLowerCase();
 }
 
 /** Where to connect for a URL: host without IPv6 brackets, port with the scheme's default. */
@@ -81,43 +74,16 @@ export async function probeFingerprint(rawUrl: string, timeoutMs = DEFAULT_TIMEO
 }
 
 /**
- * An https agent that hands a socket to a request only after the presented certificate matched the pin.
- * Node lets `createConnection` answer through its callback, which is what holds the request back: with
- * `rejectUnauthorized: false` alone, Node would start writing the request as soon as the handshake ends.
+ * The console's pinned agent: an https server is used only once its certificate was trusted (the pin), and
+ * refusals say what the user can do about them.
  */
-export class PinnedAgent extends https.Agent {
-  constructor(
-    private readonly label: string,
-    private readonly pinned: string | null,
-    private readonly handshakeTimeoutMs: number,
-  ) {
-    // No TLS session resumption: a resumed handshake carries no certificate to check (Node reports none),
-    // and kept-alive connections already spare most handshakes.
-    super({ keepAlive: true, rejectUnauthorized: false, maxCachedSessions: 0 });
-  }
-
-  override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex | null | undefined {
-    // Node's Agent always passes the callback; without one the request could not be held back, so refuse.
-    if (!callback) throw new Error('PinnedAgent needs the createConnection callback.');
-    const socket = super.createConnection(options) as tls.TLSSocket;
-    let settled = false;
-    const settle = (error: Error | null) => {
-      if (settled) return;
-      settled = true;
-      socket.setTimeout(0);
-      socket.off('error', settle);
-      if (error) socket.destroy();
-      callback(error, socket);
-    };
-    socket.setTimeout(this.handshakeTimeoutMs, () => settle(Object.assign(new Error('TLS handshake timed out'), { code: 'ETIMEDOUT' })));
-    socket.once('error', settle);
-    socket.once('secureConnect', () => {
-      const raw = socket.getPeerX509Certificate()?.fingerprint256;
-      const presented = raw ? normalizeFingerprint(raw) : 'no certificate';
-      if (this.pinned === null) settle(new UntrustedCertificateError(this.label, presented));
-      else if (presented !== this.pinned) settle(new CertificateChangedError(this.label, this.pinned, presented));
-      else settle(null);
-    });
-    return undefined;
-  }
+export function pinnedAgent(label: string, pinned: string | null, handshakeTimeoutMs: number): PinnedAgent {
+  return new PinnedAgent(
+    (presented) => {
+      if (pinned === null) return new UntrustedCertificateError(label, presented ?? 'no certificate');
+      if (presented !== pinned) return new CertificateChangedError(label, pinned, presented ?? 'no certificate');
+      return null;
+    },
+    { handshakeTimeoutMs },
+  );
 }

@@ -15,7 +15,8 @@ import { ServerInfo } from '../../src-shared/api/session.js';
 import { BridgeError } from '../../src-shared/bridge.js';
 import { loadTls, type TlsMaterial } from '../../src-server/tls.js';
 import { ServerClient, queryString, type ClientTuning } from '../../src-main/core/server-client.js';
-import { CertificateChangedError, UntrustedCertificateError, normalizeFingerprint, probeFingerprint } from '../../src-main/core/tls-pin.js';
+import { CertificateChangedError, UntrustedCertificateError, probeFingerprint } from '../../src-main/core/tls-pin.js';
+import { normalizeFingerprint } from '../../src-shared/pinned-tls.js';
 import { CredentialVault, MemorySecretStore } from '../../src-main/core/vault.js';
 
 const PASSWORD = 'peer-password-1234';
