@@ -4,11 +4,15 @@
  *   register --server URL (--key KEY | --customer NAME | --trial) --name NAME [--fingerprint HEX | --insecure-tls]
  *   schedule add --name NAME --source PATH... [--every manual|hourly|daily@HH:MM|weekly@DAY@HH:MM]
  *   backup --schedule NAME
- *   restore --schedule NAME --target DIR [--backup ID]
+ *   restore --schedule NAME --target DIR [--backup ID] [--path PATH...] [--from URL [--fingerprint HEX | --insecure-tls]]
  *   run-due
  *
  * every command with --state-dir DIR. Exit codes: 0 done, 3 refused by the server's policy (the code and
  * the server's message on one stderr line), 1 any other failure (one line saying why).
+ *
+ * `restore --from URL` restores from another server, a replication server holding a copy of this
+ * client (same identity, same schedule and backup ids), with this agent's own token; only that one run
+ * talks to it, and the state dir keeps the registered server.
  */
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +20,7 @@ import type { AgentRegister, AgentRegistered, AgentScheduleUpsert } from '../src
 import type { Schedule } from '../src-shared/api/schedules.js';
 import { runBackup, type BackupOutcome } from './backup.js';
 import { formatBytes, formatDuration, reason } from './format.js';
-import { runRestore } from './restore.js';
+import { runRestore, type RestoreOutcome } from './restore.js';
 import { listSchedules } from './schedules.js';
 import { isFingerprint, normalizeFingerprint } from '../src-shared/pinned-tls.js';
 import { AgentApiError, probeFingerprint, ServerClient } from './server-client.js';
@@ -33,21 +37,23 @@ const USAGE = `usage: agent <command> --state-dir DIR [flags]
   register --server URL (--key KEY | --customer NAME | --trial) --name NAME [--fingerprint HEX | --insecure-tls]
   schedule add --name NAME --source PATH... [--every manual|hourly|daily@HH:MM|weekly@DAY@HH:MM]
   backup --schedule NAME
-  restore --schedule NAME --target DIR [--backup ID]
+  restore --schedule NAME --target DIR [--backup ID] [--path PATH...] [--from URL [--fingerprint HEX | --insecure-tls]]
   run-due`;
 
 interface CommandSpec {
-  /** Flags taking a value; `source` may take several (`--source A B` or `--source A --source B`). */
+  /** Flags taking a value. */
   values: readonly string[];
+  /** Those of `values` that may take several (`--source A B` or `--source A --source B`). */
+  lists?: readonly string[];
   switches: readonly string[];
   run: (flags: Flags, stateDir: StateDir) => Promise<number>;
 }
 
 const COMMANDS: Record<string, CommandSpec> = {
   register: { values: ['server', 'key', 'customer', 'name', 'fingerprint'], switches: ['trial', 'insecure-tls'], run: register },
-  'schedule add': { values: ['name', 'source', 'every'], switches: [], run: addSchedule },
+  'schedule add': { values: ['name', 'source', 'every'], lists: ['source'], switches: [], run: addSchedule },
   backup: { values: ['schedule'], switches: [], run: backup },
-  restore: { values: ['schedule', 'target', 'backup'], switches: [], run: restore },
+  restore: { values: ['schedule', 'target', 'backup', 'path', 'from', 'fingerprint'], lists: ['path'], switches: ['insecure-tls'], run: restore },
   'run-due': { values: [], switches: [], run: runDue },
 };
 
@@ -115,8 +121,8 @@ function parse(argv: readonly string[]): { spec: CommandSpec; flags: Flags } {
     if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
     list.push(value);
     at++;
-    // --source PATH...: further plain words are more sources.
-    while (name === 'source' && at < argv.length && !argv[at]!.startsWith('--')) list.push(argv[at++]!);
+    // --source PATH...: further plain words are more values of a list flag.
+    while (spec.lists?.includes(name) && at < argv.length && !argv[at]!.startsWith('--')) list.push(argv[at++]!);
   }
   return { spec, flags: new Flags(values) };
 }
@@ -152,35 +158,58 @@ async function withClient<T>(stateDir: StateDir, use: (api: ServerClient) => Pro
   }
 }
 
-async function register(flags: Flags, stateDir: StateDir): Promise<number> {
-  const url = flags.required('server').replace(/\/+$/, '').replace(/\/api\/v1$/, '');
-  const name = flags.required('name');
-  const modes = ['key', 'customer', 'trial'].filter((m) => flags.has(m));
-  if (modes.length !== 1) throw new UsageError('give exactly one of --key KEY, --customer NAME or --trial');
-  if (flags.has('fingerprint') && flags.has('insecure-tls')) throw new UsageError('--fingerprint and --insecure-tls contradict each other: choose one');
+/**
+ * A server URL flag (`--server`, `--from`) as the state keeps it: no trailing slash, no `/api/v1`.
+ * Anything but an http(s) URL is a usage error.
+ */
+function serverUrl(flag: string, raw: string): { url: string; https: boolean } {
+  const url = raw.trim().replace(/\/+$/, '').replace(/\/api\/v1$/, '');
   let protocol: string;
   try {
     protocol = new URL(url).protocol;
   } catch {
-    throw new UsageError(`--server: "${url}" is not a URL`);
+    throw new UsageError(`--${flag}: "${raw}" is not a URL`);
   }
-  if (protocol !== 'https:' && protocol !== 'http:') throw new UsageError(`--server: use an https:// URL (http:// only for a server on loopback), not ${protocol}`);
+  if (protocol !== 'https:' && protocol !== 'http:') throw new UsageError(`--${flag}: use an https:// URL (http:// only for a server on loopback), not ${protocol}`);
+  return { url, https: protocol === 'https:' };
+}
+
+/**
+ * What `--fingerprint HEX` / `--insecure-tls` say about the certificate of the server named by `--${flag}`:
+ * a pin, 'probe' (trust what it presents now), or null (nothing given).
+ */
+function pinFlags(flags: Flags, flag: string, https: boolean): string | 'probe' | null {
+  if (flags.has('fingerprint') && flags.has('insecure-tls')) throw new UsageError('--fingerprint and --insecure-tls contradict each other: choose one');
+  const pinned = flags.optional('fingerprint');
+  if (pinned !== undefined) {
+    if (!https) throw new UsageError(`--fingerprint pins a TLS certificate; it needs an https:// --${flag} URL`);
+    const fingerprint = normalizeFingerprint(pinned);
+    if (!isFingerprint(fingerprint)) throw new UsageError('--fingerprint: expected the 64 hex digits of the certificate\'s SHA-256 (as the server prints it)');
+    return fingerprint;
+  }
+  return flags.has('insecure-tls') && https ? 'probe' : null;
+}
+
+/** Connects once to an https server and returns the fingerprint it presents, saying so (trust on first use). */
+async function trustPresented(url: string, why: string): Promise<string> {
+  const fingerprint = await probeFingerprint(url);
+  process.stdout.write(`trusting the certificate ${url} presented ${why}: fingerprint=${fingerprint}\n`);
+  return fingerprint;
+}
+
+async function register(flags: Flags, stateDir: StateDir): Promise<number> {
+  const { url, https } = serverUrl('server', flags.required('server'));
+  const name = flags.required('name');
+  const modes = ['key', 'customer', 'trial'].filter((m) => flags.has(m));
+  if (modes.length !== 1) throw new UsageError('give exactly one of --key KEY, --customer NAME or --trial');
+  const pin = pinFlags(flags, 'server', https);
 
   const existing = await stateDir.load();
   if (existing) {
     throw new Error(`${stateDir.dir} is already registered as "${existing.clientName}" with ${existing.server.url}; use another --state-dir to register again`);
   }
 
-  let fingerprint: string | null = null;
-  const pinned = flags.optional('fingerprint');
-  if (pinned !== undefined) {
-    if (protocol !== 'https:') throw new UsageError('--fingerprint pins a TLS certificate; it needs an https:// server URL');
-    fingerprint = normalizeFingerprint(pinned);
-    if (!isFingerprint(fingerprint)) throw new UsageError('--fingerprint: expected the 64 hex digits of the certificate\'s SHA-256 (as the server prints it)');
-  } else if (flags.has('insecure-tls') && protocol === 'https:') {
-    fingerprint = await probeFingerprint(url);
-    process.stdout.write(`trusting the certificate the server presented on first use: fingerprint=${fingerprint}\n`);
-  }
+  const fingerprint = pin === 'probe' ? await trustPresented(url, 'on first use') : pin;
   const endpoint: ServerEndpoint = { url, fingerprint };
 
   const body: AgentRegister = { name, hostname: os.hostname().slice(0, 255), os: `${os.type()} ${os.release()}`.slice(0, 100) };
@@ -273,13 +302,53 @@ async function restore(flags: Flags, stateDir: StateDir): Promise<number> {
   const scheduleName = flags.required('schedule');
   const target = flags.required('target');
   const backupId = flags.optional('backup');
-  const outcome = await withClient(stateDir, (api) => runRestore(api, scheduleName, target, backupId));
+  const paths = restorePaths(flags);
+  const from = restoreFrom(flags);
+  const state = await stateDir.require();
+  let api: ServerClient;
+  if (from) {
+    // The registered server's pin still holds when --from names that same server without pin flags.
+    const same = !from.pinGiven && new URL(from.url).origin === new URL(state.server.url).origin;
+    const fingerprint = from.pin === 'probe' ? await trustPresented(from.url, 'for this restore') : same ? state.server.fingerprint : from.pin;
+    // No onMoved: a CLIENT_MOVED from the other server ends this run; only the registered server moves the client.
+    api = new ServerClient({ url: from.url, fingerprint }, { token: state.token });
+  } else {
+    api = connect(state, stateDir);
+  }
+  let outcome: RestoreOutcome;
+  try {
+    outcome = await runRestore(api, scheduleName, target, { ...(backupId === undefined ? {} : { backupId }), ...(paths ? { paths } : {}) });
+  } finally {
+    api.close();
+  }
   process.stdout.write(
     `restore ${outcome.restoreId} of backup ${outcome.backupId}: ${outcome.status}; ${outcome.files} files (${formatBytes(outcome.bytes)}) ` +
-      `to ${path.resolve(target)} in ${formatDuration(outcome.durationMs)}\n`,
+      `to ${path.resolve(target)} in ${formatDuration(outcome.durationMs)}${from ? `, from ${from.url}` : ''}\n`,
   );
   for (const error of outcome.errors.slice(0, 20)) process.stderr.write(`warning: not restored: ${error}\n`);
   return outcome.status === 'success' ? EXIT_OK : EXIT_FAILED;
+}
+
+/** `--path PATH...` as absolute paths (relative ones against the working directory, as `--source`), or undefined for all. */
+function restorePaths(flags: Flags): string[] | undefined {
+  if (!flags.has('path')) return undefined;
+  const given = flags.all('path');
+  if (given.some((p) => p.trim() === '')) throw new UsageError('--path: an empty path selects nothing; give a file or folder as it was backed up');
+  return given.map((p) => path.resolve(p));
+}
+
+/** `--from URL [--fingerprint HEX | --insecure-tls]`, checked before anything is read or sent; null without --from. */
+function restoreFrom(flags: Flags): { url: string; pin: string | 'probe' | null; pinGiven: boolean } | null {
+  const raw = flags.optional('from');
+  if (raw === undefined) {
+    for (const flag of ['fingerprint', 'insecure-tls']) {
+      if (flags.has(flag)) throw new UsageError(`--${flag} applies to the server named by --from URL; a restore without --from uses the registered server and its pinned certificate`);
+    }
+    return null;
+  }
+  const { url, https } = serverUrl('from', raw);
+  if (!https && flags.has('insecure-tls')) throw new UsageError('--insecure-tls trusts a TLS certificate; an http:// --from URL has none (drop the flag)');
+  return { url, pin: pinFlags(flags, 'from', https), pinGiven: flags.has('fingerprint') || flags.has('insecure-tls') };
 }
 
 async function runDue(_flags: Flags, stateDir: StateDir): Promise<number> {

@@ -6,7 +6,8 @@
  * the directories' modes and mtimes, deepest first, because writing inside a directory changes its mtime
  * and a read-only mode would stop the restore from writing into it. Every chunk is checked against its
  * SHA-256 name before a byte of it is written. One entry failing does not stop the others: the restore
- * ends `partial` and lists it.
+ * ends `partial` and lists it. With `paths`, only those files and folders (and everything below the
+ * folders) are restored, still at their full paths under the target.
  */
 import { hash } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -41,10 +42,17 @@ export interface RestoreOutcome {
   durationMs: number;
 }
 
-export async function runRestore(api: ServerClient, scheduleName: string, target: string, backupId?: string): Promise<RestoreOutcome> {
+export interface RestoreOptions {
+  /** The backup to restore; the schedule's newest when absent. */
+  backupId?: string;
+  /** Absolute paths as the backup has them (the agent's, forward slashes): restore only these and what lies below them. */
+  paths?: readonly string[];
+}
+
+export async function runRestore(api: ServerClient, scheduleName: string, target: string, options: RestoreOptions = {}): Promise<RestoreOutcome> {
   const began = performance.now();
   const schedule = await findSchedule(api, scheduleName);
-  const chosen = backupId ?? (await latestBackup(api, schedule.id))?.id;
+  const chosen = options.backupId ?? (await latestBackup(api, schedule.id))?.id;
   if (!chosen) throw new Error(`schedule "${schedule.name}" has no backup yet; run "backup --schedule ${JSON.stringify(schedule.name)}" first`);
   const targetDir = path.resolve(target);
   const { restoreId } = await api.json<RestoreStarted>('POST', '/agent/restores', { scheduleId: schedule.id, backupId: chosen, target: targetDir });
@@ -52,7 +60,7 @@ export async function runRestore(api: ServerClient, scheduleName: string, target
   let finish: RestoreFinish;
   try {
     const manifest = await api.json<Manifest>('GET', `/agent/backups/${chosen}/manifest`);
-    await writer.restore(manifest.entries);
+    await writer.restore(options.paths ? selectEntries(manifest.entries, options.paths, chosen) : manifest.entries);
     finish = { status: writer.errors.length ? 'partial' : 'success', files: writer.files, bytes: writer.bytes };
     if (writer.errors.length) finish.error = errorList('restored', writer.errors, MAX_ERROR_TEXT);
   } catch (error) {
@@ -64,6 +72,36 @@ export async function runRestore(api: ServerClient, scheduleName: string, target
   }
   await api.json('POST', `/agent/restores/${restoreId}/finish`, finish);
   return { restoreId, backupId: chosen, status: finish.status, files: finish.files, bytes: finish.bytes, errors: writer.errors, durationMs: performance.now() - began };
+}
+
+/**
+ * The entries at `paths` or below them. A path that selects nothing is an error naming it: a typo must
+ * not pass for a restore that succeeded with nothing in it.
+ */
+export function selectEntries(entries: readonly ManifestEntry[], paths: readonly string[], backupId: string): ManifestEntry[] {
+  const wanted = paths.map((p) => {
+    const slashes = path.sep === '\\' ? p.replaceAll('\\', '/') : p;
+    // "/home/ann/" is the folder "/home/ann"; a root ("/", "C:/") keeps its slash and selects everything on it.
+    const trimmed = slashes.replace(/\/+$/, '');
+    return { given: p, exact: trimmed === '' || /^[A-Za-z]:$/.test(trimmed) ? `${trimmed}/` : trimmed };
+  });
+  const matched = new Set<string>();
+  const selected = entries.filter((entry) => {
+    let hit = false;
+    for (const w of wanted) {
+      const prefix = w.exact.endsWith('/') ? w.exact : `${w.exact}/`;
+      if (entry.path === w.exact || entry.path.startsWith(prefix)) {
+        matched.add(w.given);
+        hit = true;
+      }
+    }
+    return hit;
+  });
+  const unmatched = wanted.filter((w) => !matched.has(w.given));
+  if (unmatched.length) {
+    throw new Error(`backup ${backupId} holds nothing at ${unmatched.map((w) => JSON.stringify(w.given)).join(', ')} (--path takes a file or folder's absolute path as it was backed up)`);
+  }
+  return selected;
 }
 
 /**

@@ -17,7 +17,7 @@ import { isIP } from 'node:net';
 import tls from 'node:tls';
 import type { ClientMovedDetails } from '../src-shared/api/agent.js';
 import { isFingerprint, normalizeFingerprint, PinnedAgent } from '../src-shared/pinned-tls.js';
-import { POLICY_REFUSALS } from './protocol.js';
+import { POLICY_REFUSALS, REPLICA_READ_ONLY } from './protocol.js';
 import type { ServerEndpoint } from './state.js';
 
 /** An answer of the server with an error body: `code` is the API's code (QUOTA_EXCEEDED, NOT_FOUND, ...). */
@@ -34,7 +34,7 @@ export class AgentApiError extends Error {
 
   /** A policy refusal (API.md): the agent reports it and exits with code 3. */
   get refusal(): boolean {
-    return (POLICY_REFUSALS as readonly string[]).includes(this.code);
+    return (POLICY_REFUSALS as readonly string[]).includes(this.code) || this.code === REPLICA_READ_ONLY;
   }
 }
 
@@ -186,7 +186,7 @@ const UNTRUSTED_CERTIFICATE = ['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_
 function transportError(url: string, error: Error): TransportError {
   const code = 'code' in error && typeof error.code === 'string' ? error.code : '';
   const hint = UNTRUSTED_CERTIFICATE.includes(code)
-    ? ' (no certificate authority vouches for this server: register with --fingerprint HEX as the server prints it, or --insecure-tls to trust it on first use)'
+    ? ' (no certificate authority vouches for this server: give --fingerprint HEX as the server prints it, or --insecure-tls to trust the certificate it presents)'
     : '';
   return new TransportError(`cannot talk to ${url}: ${code ? `${code}: ` : ''}${error.message}${hint}`, { cause: error });
 }
