@@ -18,7 +18,7 @@ const validators = new Map(CHANNELS.map((c) => [c, Compile(REQUESTS[c].arg)]));
  * The argument properties that carry a server request's body (or list query): a field inside them is named
  * as the server names it (`name`, not `input.name`), so a form marks its input the same way for both.
  */
-const BODY_PROPERTIES = new Set(['input', 'patch', 'settings', 'query']);
+const BODY_PROPERTIES = new Set(['input', 'patch', 'settings', 'config', 'query']);
 
 /**
  * The field an argument error is about, as API.md writes it (`name`, `frequency.at`, `ids[2]`), or null when

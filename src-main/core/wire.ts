@@ -9,6 +9,7 @@ export { AuditList } from '../../src-shared/api/audit.js';
 export { ClientList } from '../../src-shared/api/clients.js';
 export { CustomerList } from '../../src-shared/api/customers.js';
 export { BackupReportList, DeletedReportList, RestoreReportList } from '../../src-shared/api/reports.js';
+export { ReplicationOverviewList } from '../../src-shared/api/replication.js';
 export { ResellerList } from '../../src-shared/api/resellers.js';
 export { ScheduleList } from '../../src-shared/api/schedules.js';
 /** 204 No Content. */

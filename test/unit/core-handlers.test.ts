@@ -10,6 +10,7 @@ import { reviveBridgeError } from '../../src-shared/web-bridge-client.js';
 import { checkRequest } from '../../src-main/core/backend.js';
 import type { ConsoleState } from '../../src-main/core/console-state.js';
 import { bridgeHandlers } from '../../src-main/core/handlers/index.js';
+import { replicationHandlers } from '../../src-main/core/handlers/replication.js';
 
 /** Building the handler maps must not touch the console: any use of this state fails the test. */
 const untouchable = new Proxy({} as ConsoleState, {
@@ -64,5 +65,52 @@ describe('bridge argument errors', () => {
 
   it('carry no field when the argument as a whole is wrong', () => {
     expect(refusal('servers.list', undefined)).toMatchObject({ code: 'BAD_REQUEST', details: undefined });
+  });
+});
+
+describe('replication handlers', () => {
+  /** A connection that records what each handler asks of it: a cached read (with its list kind) or a change. */
+  function recorder() {
+    const calls: unknown[][] = [];
+    const connection = {
+      read: async (...args: unknown[]) => (calls.push(['read', ...args]), { data: {}, asOf: null }),
+      write: async (...args: unknown[]) => (calls.push(['write', ...args]), {}),
+    };
+    const state = { servers: { get: (id: string) => (calls.push(['server', id]), connection) } } as unknown as ConsoleState;
+    return { calls, handlers: replicationHandlers(state) };
+  }
+  const what = (calls: unknown[][]) => calls.filter((c) => c[0] !== 'server').map(([kind, ...args]) => [kind, ...args.filter((a) => typeof a !== 'object' || a === null || !('$id' in a || 'type' in a))]);
+
+  it('read through the offline cache (the overview as a list the cache can query) and change only live', async () => {
+    const { calls, handlers } = recorder();
+    const config = { enabled: true, frequency: { kind: 'daily' as const, at: '01:00' }, bandwidthLimitKBps: null, servers: [] };
+    await handlers['replication.get']({ serverId: 's1' });
+    await handlers['replication.update']({ serverId: 's1', config });
+    await handlers['replication.overview']({ serverId: 's1', query: { q: 'con', sort: 'urgency' } });
+    await handlers['replication.customer']({ serverId: 's1', id: 'c/1' });
+    await handlers['replication.updateCustomer']({ serverId: 's1', id: 'c1', config: { mode: 'off' } });
+    await handlers['replication.status']({ serverId: 's1', id: 'c1' });
+    await handlers['replication.run']({ serverId: 's1', id: 'c1' });
+    expect(calls.filter((c) => c[0] === 'server').every((c) => c[1] === 's1')).toBe(true);
+    expect(what(calls)).toEqual([
+      ['read', '/replication', undefined],
+      ['write', 'PUT', '/replication', config],
+      ['read', '/replication/customers', { q: 'con', sort: 'urgency' }, { kind: 'replicationOverview' }],
+      ['read', '/customers/c%2F1/replication', undefined],
+      ['write', 'PUT', '/customers/c1/replication', { mode: 'off' }],
+      ['read', '/customers/c1/replication/status', undefined],
+      ['write', 'POST', '/customers/c1/replication/run', undefined],
+    ]);
+  });
+
+  it('refuse bad configurations at the host boundary, naming the field inside the configuration', () => {
+    const config = { enabled: true, frequency: { kind: 'daily', at: '01:00' }, bandwidthLimitKBps: null, servers: [] };
+    expect(refusal('replication.update', { serverId: 's1', config: { ...config, frequency: { kind: 'manual' } } }).details).toEqual({ field: 'frequency.kind' });
+    expect(refusal('replication.update', { serverId: 's1', config: { ...config, bandwidthLimitKBps: 0 } }).details).toEqual({ field: 'bandwidthLimitKBps' });
+    const server = { url: 'https://replica.test:8443', username: 'admin', fingerprint: 'AB' };
+    expect(refusal('replication.updateCustomer', { serverId: 's1', id: 'c1', config: { mode: 'custom', frequency: { kind: 'hourly' }, servers: [server] } }).details).toEqual({
+      field: 'servers[0].fingerprint',
+    });
+    expect(refusal('replication.run', { serverId: 's1' }).details).toEqual({ field: 'id' });
   });
 });

@@ -11,6 +11,7 @@ import { customerHandlers } from './customers.js';
 import type { Handlers } from './handler.js';
 import { jobHandlers } from './jobs.js';
 import { offlineHandlers } from './offline.js';
+import { replicationHandlers } from './replication.js';
 import { reportHandlers } from './reports.js';
 import { resellerHandlers } from './resellers.js';
 import { scheduleHandlers } from './schedules.js';
@@ -30,6 +31,7 @@ export function bridgeHandlers(state: ConsoleState): BridgeHandlers {
     ...scheduleHandlers(state),
     ...reportHandlers(state),
     ...trialHandlers(state),
+    ...replicationHandlers(state),
     ...auditHandlers(state),
     ...jobHandlers(state),
     ...searchHandlers(state),
