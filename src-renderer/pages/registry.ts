@@ -1,8 +1,10 @@
 import type { ComponentProps } from 'svelte';
 import AuditLogPage from './AuditLogPage.svelte';
 import ClientMigrationPage from './ClientMigrationPage.svelte';
+import CustomerReplicationPage from './CustomerReplicationPage.svelte';
 import DeleteCustomerPage from './DeleteCustomerPage.svelte';
 import DeletedReportPage from './DeletedReportPage.svelte';
+import ReplicationManagementPage from './ReplicationManagementPage.svelte';
 import TrialSettingsPage from './TrialSettingsPage.svelte';
 
 /** Every page that replaces the view on the right until the user goes back: kind → component. */
@@ -13,6 +15,10 @@ export const PAGES = {
   'trial-settings': TrialSettingsPage,
   'client-migration': ClientMigrationPage,
   'audit-log': AuditLogPage,
+  /** A customer's Edit Replication: its mode, its own configuration, Replicate Now and each replica's state. */
+  'customer-replication': CustomerReplicationPage,
+  /** The server's global replication and every customer's replication state. */
+  'replication-management': ReplicationManagementPage,
 };
 
 export type PageKind = keyof typeof PAGES;

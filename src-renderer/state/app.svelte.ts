@@ -86,6 +86,7 @@ export class AppState implements TreeContext {
   dispose(): void {
     for (const off of this.#offs.splice(0)) off();
     this.settings.dispose();
+    this.jobs.dispose();
   }
 
   #setServers(list: ServerView[]): void {

@@ -2,6 +2,7 @@ import { fireEvent, render, screen, within } from '@testing-library/svelte';
 import { describe, expect, test } from 'vitest';
 import { appContext } from '../../../src-renderer/state/app.svelte.js';
 import CustomersView from '../../../src-renderer/views/CustomersView.svelte';
+import { makeCustomer } from './fake-bridge.js';
 import { bodyRows, settle, startedApp } from './helpers.js';
 
 async function renderCustomers(configure?: Parameters<typeof startedApp>[0]) {
@@ -42,6 +43,7 @@ describe('List Of Customers', () => {
       'Deactivate',
       'Edit Customer',
       'Add New Clients',
+      'Edit Replication',
       'Proceed to Delete Customer',
       'Deleted Client/Backup Report',
     ]);
@@ -50,13 +52,14 @@ describe('List Of Customers', () => {
       'Activate',
       'Edit Customer',
       'Add New Clients',
+      'Edit Replication',
       'Proceed to Delete Customer',
       'Deleted Client/Backup Report',
     ]);
     for (const b of within(contoso).getAllByRole('button').filter((x) => x.getAttribute('aria-label'))) {
       expect(b.getAttribute('title')).toBe(b.getAttribute('aria-label'));
     }
-    for (const hidden of ['Edit Replication', 'Invoice Configuration', 'Invoice Report', 'Seed Backup Migration']) {
+    for (const hidden of ['Invoice Configuration', 'Invoice Report', 'Seed Backup Migration']) {
       expect(screen.queryByRole('button', { name: hidden })).toBeNull();
       expect(screen.queryByText(hidden)).toBeNull();
     }
@@ -102,6 +105,33 @@ describe('List Of Customers', () => {
     const add = screen.getByRole('button', { name: 'Add New Customer' }) as HTMLButtonElement;
     expect(add.disabled).toBe(true);
     expect(add.title).toMatch(/^Unavailable offline/);
+  });
+
+  test('a cloud server offers no Edit Replication', async () => {
+    const { table } = await renderCustomers((b) => {
+      b.info = { ...b.info, deployment: 'cloud', features: { replication: false, seedMigration: false } };
+      b.servers = b.servers.map((s) => ({ ...s, info: b.info }));
+    });
+    expect(within(rowOf(table, 'Contoso')).queryByRole('button', { name: 'Edit Replication' })).toBeNull();
+    expect(screen.queryByText('Edit Replication')).toBeNull();
+  });
+
+  test('Edit Replication opens the customer\'s replication page; a replica is shown as such and only its deletion is offered', async () => {
+    const { app, table } = await renderCustomers((b) => {
+      b.customers.push(makeCustomer({ id: 'c9', name: 'Fabrikam', replicaOf: { serverId: 'hq', serverName: 'HQ Server' } }));
+    });
+    await fireEvent.click(within(rowOf(table, 'Contoso')).getByRole('button', { name: 'Edit Replication' }));
+    expect(app.nav.page).toMatchObject({ kind: 'customer-replication', serverId: 'srv1', customer: { id: 'c1' } });
+
+    const replica = rowOf(table, 'Fabrikam');
+    expect(within(replica).getByText('Replica of HQ Server')).toBeTruthy();
+    for (const name of ['Enable Auto Authorization', 'Deactivate', 'Edit Customer', 'Add New Clients', 'Edit Replication']) {
+      const button = within(replica).getByRole('button', { name }) as HTMLButtonElement;
+      expect(button.disabled, name).toBe(true);
+      expect(button.title).toBe(`${name} — Read-only: Fabrikam is a replica of HQ Server. Make changes on HQ Server; they reach this copy with its next replication run.`);
+    }
+    // An administrator of the replica may delete the copy (API.md: the only change a replica allows).
+    expect((within(replica).getByRole('button', { name: 'Proceed to Delete Customer' }) as HTMLButtonElement).disabled).toBe(false);
   });
 
   test('bulk: selecting customers offers bulk actions with a preview of exactly what changes, then reports per row', async () => {

@@ -11,6 +11,8 @@ import type { AuditEntry } from '../../../src-shared/api/audit.js';
 import type { Client } from '../../../src-shared/api/clients.js';
 import type { List, ListQuery } from '../../../src-shared/api/common.js';
 import type { Customer } from '../../../src-shared/api/customers.js';
+import type { Job } from '../../../src-shared/api/jobs.js';
+import type { CustomerReplication, GlobalReplication, ReplicationOverviewItem, ReplicationServerInput, ReplicationTarget } from '../../../src-shared/api/replication.js';
 import type { BackupReport, DeletedReport, RestoreReport } from '../../../src-shared/api/reports.js';
 import type { Reseller } from '../../../src-shared/api/resellers.js';
 import type { Schedule } from '../../../src-shared/api/schedules.js';
@@ -34,6 +36,7 @@ export function makeCustomer(over: Partial<Customer> & { id: string; name: strin
     createdAt: T0,
     replication: { mode: 'inherit' },
     invoicing: { enabled: false },
+    replicaOf: null,
     ...over,
   };
 }
@@ -55,6 +58,28 @@ export function makeClient(over: Partial<Client> & { id: string; name: string })
   };
 }
 
+export function makeTarget(over: Partial<ReplicationTarget> = {}): ReplicationTarget {
+  return {
+    url: 'https://replica.test:8443',
+    state: 'idle',
+    lastRunAt: T0,
+    lastSuccessAt: T0,
+    lastError: null,
+    chunksSent: 12,
+    bytesSent: 3 * 2 ** 20,
+    retryAt: null,
+    jobId: null,
+    ...over,
+  };
+}
+
+export function makeJob(over: Partial<Job> & { id: string }): Job {
+  return { kind: 'replication', status: 'running', progress: { done: 0, total: 0, bytes: 0 }, error: null, createdAt: T0, finishedAt: null, ...over };
+}
+
+/** Replication servers as the server answers them: never a password. */
+const withoutPasswords = (servers: ReplicationServerInput[] | undefined) => servers?.map(({ url, username, fingerprint }) => ({ url, username, fingerprint }));
+
 /** How the fake answers one channel: that channel's argument in, its result out. */
 export type FakeHandler<C extends Channel> = (arg: ArgOf<C>) => ResultOf<C> | Promise<ResultOf<C>>;
 type FakeHandlers = { [C in Channel]?: FakeHandler<C> };
@@ -66,6 +91,7 @@ export interface Call {
 
 export class FakeBridge implements Bridge {
   info: ServerInfo = {
+    id: '6f1c2a4e-0b7d-4c1a-9f3e-2d5b8a7c9e01',
     name: 'Test server',
     version: '1.0.0',
     deployment: 'on-premise',
@@ -122,6 +148,32 @@ export class FakeBridge implements Bridge {
   ];
   trialSettings: TrialSettings = { spaceBytes: 5 * GiB, trialDays: 30, deleteAfterDays: 7 };
   audit: AuditEntry[] = [];
+  replication: GlobalReplication = {
+    enabled: true,
+    frequency: { kind: 'daily', at: '01:00' },
+    bandwidthLimitKBps: null,
+    servers: [{ url: 'https://replica.test:8443', username: 'admin', fingerprint: 'ef'.repeat(32) }],
+  };
+  /** Each customer's replication (absent: `inherit`), its replication servers' state, and the server's jobs. */
+  customerReplication = new Map<string, CustomerReplication>();
+  replicationTargets = new Map<string, ReplicationTarget[]>([['c1', [makeTarget()]]]);
+  jobs = new Map<string, Job>();
+  overview: ReplicationOverviewItem[] = [
+    { customerId: 'c1', customerName: 'Contoso', resellerId: 'r1', mode: 'inherit', state: 'idle', urgency: 2, servers: 1, lastRunAt: T0, lastSuccessAt: T0, lastError: null, bytesSent: 3 * 2 ** 20 },
+    {
+      customerId: 'c2',
+      customerName: 'Adatum',
+      resellerId: 'r1',
+      mode: 'custom',
+      state: 'failed',
+      urgency: 0,
+      servers: 1,
+      lastRunAt: T0,
+      lastSuccessAt: null,
+      lastError: 'UNAUTHENTICATED: the replication server refused the user name or password.',
+      bytesSent: 0,
+    },
+  ];
   settings = new Map<string, unknown>();
   /** When set, reads answer from "the cache" with this asOf and writes fail with OFFLINE. */
   offlineAsOf: string | null = null;
@@ -288,6 +340,44 @@ export class FakeBridge implements Bridge {
       return settings;
     },
     'auditLog.list': ({ query }) => this.#cached(this.#list(this.audit, query)),
+    'replication.get': () => this.#cached(this.replication),
+    'replication.update': ({ config }) => {
+      this.#write();
+      this.replication = { ...config, servers: withoutPasswords(config.servers) ?? [] };
+      return this.replication;
+    },
+    'replication.overview': ({ query }) => {
+      const q = query?.q?.toLowerCase();
+      const rows = this.overview.filter((r) => !q || r.customerName.toLowerCase().includes(q));
+      const offset = query?.offset ?? 0;
+      return this.#cached({ items: rows.slice(offset, offset + (query?.limit ?? 100)), total: rows.length });
+    },
+    'replication.customer': ({ id }) => this.#cached(this.customerReplication.get(id) ?? { mode: this.#customer(id).replication.mode }),
+    'replication.updateCustomer': ({ id, config }) => {
+      this.#write();
+      if (config.mode === 'custom' && (!config.servers || !config.frequency)) throw new BridgeError('BAD_REQUEST', 'servers: custom needs frequency and servers.', { field: 'servers' });
+      const saved: CustomerReplication = config.mode === 'custom' ? { ...config, servers: withoutPasswords(config.servers) } : { mode: config.mode };
+      this.customerReplication.set(id, saved);
+      this.customers = this.customers.map((c) => (c.id === id ? { ...c, replication: { mode: config.mode } } : c));
+      return saved;
+    },
+    'replication.status': ({ id }) => {
+      const items = this.replicationTargets.get(id) ?? [];
+      return this.#cached({ items, total: items.length });
+    },
+    'replication.run': ({ id }) => {
+      this.#write();
+      const mode = this.customerReplication.get(id)?.mode ?? this.#customer(id).replication.mode;
+      if (mode === 'off') throw new BridgeError('CONFLICT', 'Replication is off for this customer.');
+      const jobId = `rj${++this.#seq}`;
+      this.jobs.set(jobId, makeJob({ id: jobId }));
+      return { jobId };
+    },
+    'jobs.get': ({ id }) => {
+      const job = this.jobs.get(id);
+      if (!job) throw new BridgeError('NOT_FOUND', `No job with id "${id}".`);
+      return job;
+    },
     'offline.size': () => ({ bytes: 1024 }),
     'offline.clear': () => null,
     'offline.makeAvailable': () => ({ jobId: 'job1' }),

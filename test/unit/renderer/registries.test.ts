@@ -22,6 +22,8 @@ function pages(b: FakeBridge): { [K in PageKind]: Extract<Page, { kind: K }> } {
     'trial-settings': { kind: 'trial-settings', serverId: 'srv1' },
     'client-migration': { kind: 'client-migration', serverId: 'srv1', client: null },
     'audit-log': { kind: 'audit-log', serverId: 'srv1' },
+    'customer-replication': { kind: 'customer-replication', serverId: 'srv1', customer },
+    'replication-management': { kind: 'replication-management', serverId: 'srv1' },
   };
 }
 
