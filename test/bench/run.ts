@@ -10,6 +10,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   server: async () => (await import('./server-list.js')).benchServerList(),
   console: async () => (await import('./console-offline.js')).benchConsoleOffline(),
   agent: async () => (await import('./agent-vs-restic.js')).benchAgentVsRestic(),
+  replication: async () => (await import('./replication.js')).benchReplication(),
   ui: async () => ((await import(UI_BENCH)) as { benchUiCustomers: () => Promise<void> }).benchUiCustomers(),
 };
 
