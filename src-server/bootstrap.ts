@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { hashPassword } from './auth.js';
 import { DEFAULT_RESELLER_ID } from './resellers.js';
 import type { Services } from './services.js';
@@ -19,11 +19,14 @@ export interface FirstStartOptions {
 export async function bootstrap(s: Services, options: FirstStartOptions): Promise<string | null> {
   if (s.settings.isInitialized()) {
     if (options.cloud && s.settings.get('deployment') !== 'cloud') s.store.write(() => s.settings.set('deployment', 'cloud'));
+    // Data dirs made before servers had an id get theirs now, once.
+    if (!s.settings.get('serverId')) s.store.write(() => s.settings.set('serverId', randomUUID()));
     return null;
   }
   const generated = options.adminPassword ? null : randomBytes(12).toString('base64url');
   const passwordHash = await hashPassword(options.adminPassword ?? generated!);
   s.store.write(() => {
+    s.settings.set('serverId', randomUUID());
     s.settings.set('deployment', options.cloud ? 'cloud' : 'on-premise');
     s.settings.set('mcalPoolTotal', options.mcals ?? DEFAULT_SETTINGS.mcalPoolTotal);
     s.settings.set('resellerManagement', DEFAULT_SETTINGS.resellerManagement);

@@ -14,6 +14,7 @@ async function main(): Promise<void> {
   const db = openDatabase(path.join(options.dataDir, 'server.sqlite'));
   const services = new Services(db, options.dataDir);
   await services.chunks.tidy();
+  services.replication.runs.recover();
   const generatedPassword = await bootstrap(services, options);
   if (generatedPassword) process.stdout.write(`admin password (shown once): ${generatedPassword}\n`);
   if (options.demo) {
@@ -34,6 +35,9 @@ async function main(): Promise<void> {
           services.maintenance.run().catch((err: unknown) => app.log.error({ err }, 'scheduled maintenance failed'));
         }, options.maintenanceMinutes * 60_000)
       : null;
+  // Replication runs fall due on their own frequency and backoff (minutes), so they are looked for every
+  // minute while scheduled work is on; the rest of maintenance keeps its own interval.
+  const replication = options.maintenanceMinutes > 0 ? setInterval(() => void services.replication.runs.runDue().catch((err: unknown) => app.log.error({ err }, 'replication scheduling failed')), 60_000) : null;
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -41,7 +45,9 @@ async function main(): Promise<void> {
     stopping = true;
     app.log.info(`${signal}: shutting down`);
     if (maintenance) clearInterval(maintenance);
+    if (replication) clearInterval(replication);
     await app.close(); // stops accepting, lets in-flight requests finish
+    await services.replication.runs.stop(); // runs in progress fail at their next pack, to resume later
     await services.chunks.idle();
     db.close();
     process.exit(0);

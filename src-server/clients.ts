@@ -3,9 +3,9 @@ import type { Client, ClientCreate, ClientCreated, ClientPatch } from '../src-sh
 import type { List, ListQuery } from '../src-shared/api/common.js';
 import type { AuditLog } from './audit.js';
 import { hashToken, newToken, type Principal } from './auth.js';
-import type { CustomerRow, Customers } from './customers.js';
+import { assertWritable, type CustomerRow, type Customers } from './customers.js';
 import { ownerOf, type ChunkIndex } from './dataplane/chunk-index.js';
-import { ApiError, badRequest, conflict, nameTaken, notFound } from './errors.js';
+import { ApiError, badRequest, conflict, nameTaken, notFound, replicaReadOnly } from './errors.js';
 import type { McalPool } from './mcal.js';
 import { assertAdmin } from './resellers.js';
 import type { Settings } from './settings.js';
@@ -16,6 +16,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Adds one entry to the deleted report. */
 type DeletedRecorder = (what: { kind: 'client' | 'schedule' | 'backup'; scheduleId: string | null; scheduleName: string | null; bytes: number }) => void;
+
+/**
+ * Why something is deleted, for the deleted report; `UNREPORTED` when a replica applies its source's
+ * deletion, whose entries arrive with the source's own deleted report.
+ */
+export const UNREPORTED = Symbol('unreported');
+type Reason = string | typeof UNREPORTED;
 
 export class Clients {
   constructor(
@@ -35,6 +42,21 @@ export class Clients {
       const owner = row.customer_id && this.store.get<{ reseller_id: string }>('SELECT reseller_id FROM customers WHERE id = ?', row.customer_id);
       if (!owner || owner.reseller_id !== principal.resellerId) throw notFound('Client');
     }
+    return row;
+  }
+
+  /** A client by id, whoever asks (for the server's own work, such as keeping a replica). */
+  rowById(id: string): ClientRow {
+    const row = this.store.get<ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE id = ?`, id);
+    if (!row) throw notFound('Client');
+    return row;
+  }
+
+  /** The client, for a change: refused when it belongs to a replica (REPLICA_READ_ONLY). */
+  writable(principal: Principal, id: string): ClientRow {
+    const row = this.row(principal, id);
+    const customer = row.customer_id ? this.store.get<CustomerRow>('SELECT * FROM customers WHERE id = ?', row.customer_id) : undefined;
+    if (customer) assertWritable(customer);
     return row;
   }
 
@@ -64,6 +86,7 @@ export class Clients {
   create(principal: Principal, customerId: string, input: ClientCreate): ClientCreated {
     return this.store.write(() => {
       const customer = this.customers.row(principal, customerId);
+      assertWritable(customer);
       const registrationKey = newToken();
       const client = this.insert(customer, input.name, '', '', hashToken(registrationKey));
       this.audit.record(principal, { action: 'client.create', objectType: 'client', objectId: client.id, objectName: client.name, resellerId: customer.reseller_id, after: client });
@@ -73,7 +96,7 @@ export class Clients {
 
   update(principal: Principal, id: string, patch: ClientPatch): Client {
     return this.store.write(() => {
-      const row = this.row(principal, id);
+      const row = this.writable(principal, id);
       if (row.customer_id) this.assertNameFree(row.customer_id, patch.name, id);
       this.store.run('UPDATE clients SET name = ? WHERE id = ?', patch.name.trim(), id);
       const after = this.get(principal, id);
@@ -84,7 +107,7 @@ export class Clients {
 
   authorize(principal: Principal, id: string): Client {
     return this.store.write(() => {
-      const row = this.row(principal, id);
+      const row = this.writable(principal, id);
       if (row.status === 'authorized') return toClient(row);
       if (row.status === 'moved') throw conflict(`Client "${row.name}" has moved to another server and cannot be authorized here.`);
       const customer = this.customers.row(principal, row.customer_id!);
@@ -98,7 +121,7 @@ export class Clients {
 
   delete(principal: Principal, id: string): void {
     this.store.write(() => {
-      const row = this.row(principal, id);
+      const row = this.writable(principal, id);
       this.assertNoBackupRunning(row);
       this.purge(principal.username, id, 'client deleted');
       this.audit.record(principal, { action: 'client.delete', objectType: 'client', objectId: id, objectName: row.name, resellerId: this.resellerOf(row), before: toClient(row) });
@@ -111,11 +134,12 @@ export class Clients {
    */
   async migrate(principal: Principal, id: string, targetCustomerId: string): Promise<Client> {
     const check = () => {
-      const row = this.row(principal, id);
+      const row = this.writable(principal, id);
       if (row.status === 'moved') throw conflict(`Client "${row.name}" has moved to another server.`);
       if (row.customer_id === targetCustomerId) throw conflict(`Client "${row.name}" already belongs to that customer.`);
       this.assertNoBackupRunning(row);
       const target = this.customers.row(principal, targetCustomerId);
+      assertWritable(target);
       this.assertNameFree(target.id, row.name);
       const consumes = row.status === 'authorized';
       if (consumes && !this.staysInPool(row, target)) this.pool.assertCanConsume(target);
@@ -184,6 +208,7 @@ export class Clients {
       } else if (input.customer !== undefined) {
         const customer = this.store.get<CustomerRow>('SELECT * FROM customers WHERE name_key = ?', nameKey(input.customer));
         if (!customer) throw notFound(`Customer "${input.customer}"`);
+        if (customer.replica_server_id) throw replicaReadOnly(customer.name, customer.replica_server_name ?? 'its source server', 'agent');
         client = this.insert(customer, input.name, input.hostname ?? '', input.os ?? '', null, hashToken(token));
         if (customer.auto_authorization && this.pool.canConsume(customer)) {
           this.consume(client.id, customer.id);
@@ -224,7 +249,7 @@ export class Clients {
    * Removes a client with its schedules and backups, frees its MCAL and space, and records each removed
    * backup, schedule and the client itself in the deleted report. Call inside `store.write`.
    */
-  purge(deletedBy: string, clientId: string, reason: string): number {
+  purge(deletedBy: string, clientId: string, reason: Reason): number {
     const row = this.store.get<ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE id = ?`, clientId)!;
     const record = this.deletedReport(row, deletedBy, reason);
     const schedules = this.store.all<{ id: string }>('SELECT id FROM schedules WHERE client_id = ?', clientId).map((s) => s.id);
@@ -237,7 +262,7 @@ export class Clients {
   }
 
   /** Removes schedules of the client `row` (see dropSchedules), as one deletion in the deleted report. Call inside `store.write`. */
-  purgeSchedules(deletedBy: string, row: ClientRow, scheduleIds: readonly string[], reason: string): void {
+  purgeSchedules(deletedBy: string, row: ClientRow, scheduleIds: readonly string[], reason: Reason): void {
     this.dropSchedules(row, scheduleIds, this.deletedReport(row, deletedBy, reason));
   }
 
@@ -265,7 +290,8 @@ export class Clients {
   }
 
   /** Records the entries of one deletion of (part of) a client in the deleted report: same time, same reseller. */
-  private deletedReport(row: ClientRow, deletedBy: string, reason: string): DeletedRecorder {
+  private deletedReport(row: ClientRow, deletedBy: string, reason: Reason): DeletedRecorder {
+    if (reason === UNREPORTED) return () => {};
     const resellerId = this.resellerOf(row);
     const at = nowIso();
     return (what) =>

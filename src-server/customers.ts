@@ -2,7 +2,7 @@ import type { List, ListQuery } from '../src-shared/api/common.js';
 import { CUSTOMER_LIST, type Customer, type CustomerCreate, type CustomerPatch, type DeletionPreview, type ReplicationMode } from '../src-shared/api/customers.js';
 import type { AuditLog } from './audit.js';
 import type { Principal } from './auth.js';
-import { conflict, fieldConflict, nameTaken, notFound } from './errors.js';
+import { conflict, fieldConflict, nameTaken, notFound, replicaReadOnly } from './errors.js';
 import type { McalPool } from './mcal.js';
 import type { Resellers } from './resellers.js';
 import { bool, listSource, nameKey, newId, nowIso, type Store } from './store.js';
@@ -23,6 +23,9 @@ export interface CustomerRow {
   replication_mode: string;
   invoicing_enabled: number;
   created_at: string;
+  /** Set on a replica: the server it is copied from. */
+  replica_server_id: string | null;
+  replica_server_name: string | null;
 }
 
 export const toCustomer = (r: CustomerRow): Customer => ({
@@ -40,7 +43,13 @@ export const toCustomer = (r: CustomerRow): Customer => ({
   createdAt: r.created_at,
   replication: { mode: r.replication_mode as ReplicationMode },
   invoicing: { enabled: bool(r.invoicing_enabled) },
+  replicaOf: r.replica_server_id ? { serverId: r.replica_server_id, serverName: r.replica_server_name ?? '' } : null,
 });
+
+/** Refuses a management change to a replica (REPLICA_READ_ONLY): it changes only through its source. */
+export function assertWritable(row: Pick<CustomerRow, 'name' | 'replica_server_id' | 'replica_server_name'>): void {
+  if (row.replica_server_id) throw replicaReadOnly(row.name, row.replica_server_name ?? 'its source server');
+}
 
 export const CUSTOMER_ROWS = listSource(CUSTOMER_LIST, {
   select: '*',
@@ -125,6 +134,7 @@ export class Customers {
   update(principal: Principal, id: string, patch: CustomerPatch): Customer {
     return this.store.write(() => {
       const row = this.row(principal, id);
+      assertWritable(row);
       const before = toCustomer(row);
       if (patch.name !== undefined && nameKey(patch.name) !== row.name_key) this.assertNameFree(patch.name);
       if (patch.mcalsAllotted !== undefined) this.pool.assertAllotment(row, patch.mcalsAllotted);
@@ -161,6 +171,8 @@ export class Customers {
   delete(principal: Principal, id: string): void {
     this.store.write(() => {
       const row = this.row(principal, id);
+      // Deleting is the one change a replica allows, to an administrator (API.md).
+      if (principal.role !== 'admin') assertWritable(row);
       const running = this.store.get(
         `SELECT 1 FROM backup_reports r JOIN schedules s ON s.id = r.schedule_id JOIN clients c ON c.id = s.client_id
          WHERE r.status = 'running' AND c.customer_id = ? LIMIT 1`,

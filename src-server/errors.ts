@@ -9,9 +9,11 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: Record<string, unknown>,
+    /** Only REPLICA_READ_ONLY travels with two statuses: 403 to an agent (see `replicaReadOnly`). */
+    status?: 403,
   ) {
     super(message);
-    this.status = ERROR_STATUS[code];
+    this.status = status ?? ERROR_STATUS[code];
   }
 }
 
@@ -27,6 +29,19 @@ export const badRequest = (field: string, message: string) => new ApiError('BAD_
 /** A list's `sort` naming no sortable field (from the schema's enum or the list spec alike). */
 export const unknownSortField = (field: string, sortable: readonly string[]) =>
   badRequest('sort', `sort: unknown field "${field}"; sortable fields are ${sortable.join(', ')}.`);
+/**
+ * A change to a replica (a customer copied here from another server, or its clients and schedules): 409 on
+ * management routes, 403 to an agent that wants to back up (API.md).
+ */
+export const replicaReadOnly = (customerName: string, sourceName: string, to: 'management' | 'agent' = 'management') =>
+  new ApiError(
+    'REPLICA_READ_ONLY',
+    to === 'agent'
+      ? `Customer "${customerName}" is a read-only replica of ${sourceName} here: back up to ${sourceName}; restores from this server work.`
+      : `Customer "${customerName}" is a read-only replica of ${sourceName}: change it on ${sourceName}; here only an administrator may delete it.`,
+    { source: sourceName },
+    to === 'agent' ? 403 : undefined,
+  );
 export const forbidden = (message: string) => new ApiError('FORBIDDEN', message);
 /** Transport-level refusals (API.md, Conventions), about the body as a whole. */
 export const payloadTooLarge = (message: string) => new ApiError('PAYLOAD_TOO_LARGE', message, { field: 'body' });

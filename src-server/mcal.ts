@@ -28,7 +28,8 @@ export class McalPool {
   status(): PoolStatus {
     const row = this.store.get<{ allotted: number; used: number; unallotted_used: number }>(
       `SELECT ${clampedSum('mcals_allotted')} AS allotted, ${clampedSum('mcals_used')} AS used,
-              ${clampedSum('CASE WHEN mcals_allotted IS NULL THEN mcals_used END')} AS unallotted_used FROM customers`,
+              ${clampedSum('CASE WHEN mcals_allotted IS NULL THEN mcals_used END')} AS unallotted_used FROM customers
+       WHERE replica_server_id IS NULL`, // replicas consume none of this server's MCALs, and their allotments reserve nothing
     )!;
     return { total: this.settings.get('mcalPoolTotal'), allotted: row.allotted, used: row.used, unallottedUsed: row.unallotted_used };
   }

@@ -108,6 +108,7 @@ export class Schedules {
   update(principal: Principal, id: string, patch: SchedulePatch): Schedule {
     return this.store.write(() => {
       const row = this.row(principal, id);
+      this.clients.writable(principal, row.client_id);
       const before = toSchedule(row);
       const frequency = patch.frequency ?? before.frequency;
       const enabled = patch.enabled ?? before.enabled;
@@ -133,6 +134,7 @@ export class Schedules {
   delete(principal: Principal, id: string): void {
     this.store.write(() => {
       const row = this.row(principal, id);
+      this.clients.writable(principal, row.client_id);
       if (this.store.get("SELECT 1 FROM backup_reports WHERE schedule_id = ? AND status = 'running'", id)) {
         throw conflict(`Schedule "${row.name}" has a backup running; wait for it to finish.`);
       }

@@ -22,6 +22,7 @@ export class ServerConfig {
     const pool = this.pool.status();
     const onPremise = this.settings.get('deployment') === 'on-premise';
     return {
+      id: this.settings.get('serverId'),
       name: this.settings.get('name'),
       version: SERVER_VERSION,
       deployment: this.settings.get('deployment'),

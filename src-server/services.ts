@@ -3,6 +3,7 @@ import { AuditLog } from './audit.js';
 import { Backups } from './dataplane/backups.js';
 import { ChunkIndex } from './dataplane/chunk-index.js';
 import { PackFiles } from './dataplane/pack-files.js';
+import { PackVerifier } from './dataplane/pack-verifier.js';
 import { BackupPolicy } from './dataplane/policy.js';
 import { Auth } from './auth.js';
 import { Clients } from './clients.js';
@@ -11,6 +12,7 @@ import type { Db } from './db/database.js';
 import { Jobs } from './jobs.js';
 import { expiredSessions, orphanChunks, packCompaction, staleRuns, trialExpiry } from './maintenance.js';
 import { McalPool } from './mcal.js';
+import { Replication } from './replication/index.js';
 import { Resellers } from './resellers.js';
 import { Scheduler } from './scheduler.js';
 import { ServerConfig } from './server-config.js';
@@ -33,6 +35,7 @@ export class Services {
   readonly jobs: Jobs;
   readonly chunks: ChunkIndex;
   readonly backups: Backups;
+  readonly replication: Replication;
   /** The scheduled tasks: a new periodic feature adds its task to this list, in the order it must run. */
   readonly maintenance: Scheduler;
 
@@ -47,15 +50,18 @@ export class Services {
     this.resellers = new Resellers(this.store, this.audit, this.auth, this.settings);
     this.customers = new Customers(this.store, this.audit, this.pool, this.resellers, (actor, id, reason) => this.clients.purge(actor, id, reason));
     this.clients = new Clients(this.store, this.audit, this.pool, this.settings, this.customers, this.chunks);
-    this.backups = new Backups(this.store, this.chunks, new BackupPolicy(this.pool, this.settings));
+    const verifier = new PackVerifier();
+    this.backups = new Backups(this.store, this.chunks, new BackupPolicy(this.pool, this.settings), verifier);
     this.schedules = new Schedules(this.store, this.audit, this.clients, this.customers);
     this.jobs = new Jobs(this.store);
+    this.replication = new Replication({ ...this, verifier, dataDir });
     this.maintenance = new Scheduler(this.jobs, [
       trialExpiry(this.store, this.settings, this.clients),
       staleRuns(this.backups),
       orphanChunks(this.chunks),
       expiredSessions(this.auth),
       packCompaction(this.chunks),
+      this.replication.runs.task(),
     ]);
   }
 }

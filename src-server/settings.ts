@@ -1,23 +1,29 @@
 import type { Deployment } from '../src-shared/api/session.js';
 import type { TrialSettings } from '../src-shared/api/trial.js';
+import type { StoredGlobalReplication } from './replication/config.js';
 import type { Store } from './store.js';
 
 /** Server-wide settings, one JSON value per key in the `settings` table. */
 export interface ServerSettings {
+  /** A UUID made with the data dir (bootstrap), never changed. */
+  serverId: string;
   name: string;
   deployment: Deployment;
   resellerManagement: boolean;
   mcalPoolTotal: number;
   trial: TrialSettings;
+  replication: StoredGlobalReplication;
 }
 
 const GIB = 1024 ** 3;
 export const DEFAULT_SETTINGS: ServerSettings = {
+  serverId: '',
   name: 'Backup Server',
   deployment: 'on-premise',
   resellerManagement: true,
   mcalPoolTotal: 100,
   trial: { spaceBytes: 5 * GIB, trialDays: 30, deleteAfterDays: 15 },
+  replication: { enabled: false, frequency: { kind: 'daily', at: '01:00' }, bandwidthLimitKBps: null, servers: [] },
 };
 
 export class Settings {

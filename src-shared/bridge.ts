@@ -15,6 +15,7 @@ import { customerRequests } from './bridge/customers.js';
 import type { EventName, Events } from './bridge/events.js';
 import { jobRequests } from './bridge/jobs.js';
 import { offlineRequests } from './bridge/offline.js';
+import { replicationRequests } from './bridge/replication.js';
 import { reportRequests } from './bridge/reports.js';
 import { resellerRequests } from './bridge/resellers.js';
 import { scheduleRequests } from './bridge/schedules.js';
@@ -40,6 +41,7 @@ export const FEATURES = [
   scheduleRequests,
   reportRequests,
   trialRequests,
+  replicationRequests,
   auditRequests,
   jobRequests,
   searchRequests,

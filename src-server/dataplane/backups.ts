@@ -5,12 +5,12 @@ import type { List } from '../../src-shared/api/common.js';
 import type { Schedule } from '../../src-shared/api/schedules.js';
 import type { ClientRow } from '../client-rows.js';
 import type { CustomerRow } from '../customers.js';
-import { ApiError, conflict, notFound } from '../errors.js';
+import { ApiError, conflict, notFound, replicaReadOnly } from '../errors.js';
 import { nextRunAt, toSchedule, type ScheduleRow } from '../schedules.js';
 import { newId, nowIso, type Store } from '../store.js';
 import { ownerOf, type ChunkIndex } from './chunk-index.js';
 import { Manifests } from './manifests.js';
-import { type PackUpload, PackVerifier } from './pack-verifier.js';
+import type { PackUpload, PackVerifier } from './pack-verifier.js';
 import type { BackupPolicy } from './policy.js';
 
 interface RunningBackup {
@@ -30,13 +30,13 @@ export const STALE_RUN_MS = 6 * 60 * 60 * 1000;
 export class Backups {
   /** New bytes of packs that passed the policy and are being written, per owner (see storePack). */
   private readonly writing = new Map<string, number>();
-  private readonly verifier = new PackVerifier();
   private readonly manifests: Manifests;
 
   constructor(
     private readonly store: Store,
     private readonly chunks: ChunkIndex,
     private readonly policy: BackupPolicy,
+    private readonly verifier: PackVerifier,
   ) {
     this.manifests = new Manifests(store);
   }
@@ -71,7 +71,14 @@ export class Backups {
     return { items, total: items.length };
   }
 
+  /** A replica's clients restore from it but change nothing there: 403 REPLICA_READ_ONLY, and no report is recorded. */
+  private assertNotReplica(client: ClientRow): void {
+    const customer = this.customerOf(client);
+    if (customer?.replica_server_id) throw replicaReadOnly(customer.name, customer.replica_server_name ?? 'its source server', 'agent');
+  }
+
   upsertSchedule(client: ClientRow, input: AgentScheduleUpsert): Schedule {
+    this.assertNotReplica(client);
     return this.store.write(() => {
       const existing = this.store.get<ScheduleRow>('SELECT * FROM schedules WHERE client_id = ? AND lower(name) = lower(?)', client.id, input.name.trim());
       if (existing) {
@@ -103,6 +110,7 @@ export class Backups {
   /** Starts a run. A refusal is recorded as a `refused` report, then thrown. An older run of the schedule still open is closed as failed. */
   start(client: ClientRow, scheduleId: string): BackupStarted {
     const schedule = this.schedule(client, scheduleId);
+    this.assertNotReplica(client);
     const startedAt = nowIso();
     const backupId = newId('bkp');
     const refusal = this.store.write(() => {

@@ -18,6 +18,13 @@ export interface SavedManifest {
   chunks: Set<string>;
 }
 
+/** A manifest as the database holds it: zstd-compressed JSON, whole (`baseId` null) or a delta. */
+export interface StoredManifest {
+  baseId: string | null;
+  depth: number;
+  entries: Buffer;
+}
+
 interface ManifestRow {
   base_id: string | null;
   depth: number;
@@ -67,8 +74,32 @@ export class Manifests {
     return { ...totals(entries.values()), chunks: chunksOf(delta.changed) };
   }
 
-  private insert(backupId: string, baseId: string | null, depth: number, content: unknown): void {
-    this.store.run('INSERT INTO manifests (backup_id, base_id, depth, entries) VALUES (?, ?, ?, ?)', backupId, baseId, depth, encode(content));
+  /** A manifest as stored (replication copies it so, without decoding the chain). */
+  stored(backupId: string): StoredManifest {
+    const row = this.row(backupId);
+    return { baseId: row.base_id, depth: row.depth, entries: row.entries };
+  }
+
+  /**
+   * Stores a manifest copied from another server as it was stored there (call in the copy's `store.write`):
+   * its base must be here already. Returns the chunks to reference, as `save` does.
+   */
+  saveStored(backupId: string, manifest: StoredManifest): Set<string> {
+    if (manifest.baseId !== null && !this.store.get('SELECT 1 FROM manifests WHERE backup_id = ?', manifest.baseId)) {
+      throw badRequest('backups', `The manifest of backup ${backupId} is a delta against ${manifest.baseId}, which this server does not hold; send its base first.`);
+    }
+    let content: ManifestEntry[] | Omit<ManifestDelta, 'base'>;
+    try {
+      content = decode(manifest.entries);
+    } catch {
+      throw badRequest('backups', `The manifest of backup ${backupId} is not a zstd-compressed JSON manifest.`);
+    }
+    this.insert(backupId, manifest.baseId, manifest.depth, null, manifest.entries);
+    return chunksOf(Array.isArray(content) ? content : content.changed);
+  }
+
+  private insert(backupId: string, baseId: string | null, depth: number, content: unknown, encoded = encode(content)): void {
+    this.store.run('INSERT INTO manifests (backup_id, base_id, depth, entries) VALUES (?, ?, ?, ?)', backupId, baseId, depth, encoded);
   }
 
   /** A backup's entries by path, in order: its whole manifest down the chain, then each delta applied. */

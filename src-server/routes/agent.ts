@@ -28,13 +28,11 @@ import { PackUpload } from '../dataplane/pack-verifier.js';
 import { toClient } from '../client-rows.js';
 import { requireAgent } from './guards.js';
 import { openapi } from './openapi.js';
-import { created, noContent, octets, ok, type RoutePlugin } from './reply.js';
+import { created, noContent, octets, ok, PackBody, type RoutePlugin } from './reply.js';
 
 const HashParams = Type.Object({ hash: ChunkHash }, { additionalProperties: false });
 /** A manifest lists every file of a backup; a few hundred thousand entries must fit. */
 const MANIFEST_BODY_LIMIT = 512 * 1024 * 1024;
-/** A pack is read as a stream by its own parser (receivePack), so the document states its media type only. */
-const PackBody = Type.Unsafe<PackUpload>({ format: 'binary', description: 'Chunks back to back, each framed as [32-byte SHA-256][4-byte big-endian length][encoded chunk]; see CHUNK_FRAME.' });
 
 /**
  * The agent API under /api/v1/agent (protocol in src-shared/api/agent.ts). Registration needs no token;

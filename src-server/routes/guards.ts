@@ -31,6 +31,11 @@ export const requireSession = (s: Services) => async (req: AnyRequest) => {
   req.principal = principal;
 };
 
+/** An onRequest hook after the session's: on a cloud deployment the feature is a 409 FEATURE_UNAVAILABLE, before the body is read. */
+export const requireOnPremise = (s: Services, feature: string) => async () => {
+  if (s.settings.get('deployment') === 'cloud') throw new ApiError('FEATURE_UNAVAILABLE', `${feature} is not available on a cloud deployment.`);
+};
+
 /** An onRequest hook: the route needs the agent token registration handed out; a moved client gets 410 CLIENT_MOVED. */
 export const requireAgent = (s: Services) => async (req: AnyRequest) => {
   const token = bearerToken(req);

@@ -3,6 +3,8 @@ import { auditRoutes } from './audit.js';
 import { clientRoutes } from './clients.js';
 import { customerRoutes } from './customers.js';
 import { jobRoutes } from './jobs.js';
+import { peerRoutes } from './peer.js';
+import { replicationRoutes } from './replication.js';
 import type { RoutePlugin } from './reply.js';
 import { reportRoutes } from './reports.js';
 import { resellerRoutes } from './resellers.js';
@@ -21,7 +23,9 @@ export const ROUTES: readonly { plugin: RoutePlugin; prefix?: string }[] = [
   { plugin: scheduleRoutes },
   { plugin: reportRoutes },
   { plugin: trialRoutes },
+  { plugin: replicationRoutes },
   { plugin: auditRoutes },
   { plugin: jobRoutes },
   { plugin: agentRoutes, prefix: '/agent' },
+  { plugin: peerRoutes, prefix: '/peer' },
 ];

@@ -11,6 +11,8 @@ export const TAGS = [
   { name: 'schedules', description: "A client's backup schedules, as technicians see and change them." },
   { name: 'reports', description: 'Backup, restore and deleted reports.' },
   { name: 'trial', description: 'What trial clients may store, and for how long.' },
+  { name: 'replication', description: 'Copies of customers on other backup servers: the global and per-customer configuration, runs and their state (on-premise only).' },
+  { name: 'peer', description: 'Server to server: what a replication server answers to the servers it keeps replicas of (an administrator session of its own).' },
   { name: 'audit', description: 'Every change made through the management API.' },
   { name: 'jobs', description: 'Long-running work and its progress.' },
   { name: 'maintenance', description: 'Running the scheduled upkeep now.' },

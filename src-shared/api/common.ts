@@ -18,6 +18,8 @@ export const ERROR_STATUS = {
   QUOTA_EXCEEDED: 403,
   TRIAL_EXPIRED: 403,
   CLIENT_MOVED: 410,
+  /** 409 on management changes; an agent's backup gets it as a 403 (API.md). */
+  REPLICA_READ_ONLY: 409,
   INTERNAL: 500,
 } as const;
 export type ErrorCode = keyof typeof ERROR_STATUS;

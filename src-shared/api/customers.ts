@@ -5,6 +5,10 @@ import { folded, listSpec, plain, unlimited } from './list-spec.js';
 export const ReplicationMode = Type.Union([Type.Literal('inherit'), Type.Literal('custom'), Type.Literal('off')]);
 export type ReplicationMode = Static<typeof ReplicationMode>;
 
+/** Set only on a replication server's copies: the server the customer is replicated from. */
+export const ReplicaOf = Type.Object({ serverId: Type.String(), serverName: Type.String() });
+export type ReplicaOf = Static<typeof ReplicaOf>;
+
 export const Customer = Type.Object({
   id: Id,
   resellerId: Id,
@@ -20,6 +24,7 @@ export const Customer = Type.Object({
   createdAt: Timestamp,
   replication: Type.Object({ mode: ReplicationMode }),
   invoicing: Type.Object({ enabled: Type.Boolean() }),
+  replicaOf: Nullable(ReplicaOf),
 });
 export type Customer = Static<typeof Customer>;
 

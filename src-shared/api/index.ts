@@ -8,6 +8,7 @@ export * from './reports.js';
 export * from './trial.js';
 export * from './audit.js';
 export * from './jobs.js';
+export * from './replication.js';
 export * from './agent.js';
 export * from './list-spec.js';
 export * from './lists.js';

@@ -23,5 +23,7 @@ export const MaintenanceSummary = Type.Object({
   /** Backup runs whose agent went silent long ago, closed as failed. */
   staleRunsClosed: Count,
   sessionsPurged: Count,
+  /** Replication runs that were due and started (they go on as jobs of kind `replication`). */
+  replicationRunsStarted: Count,
 });
 export type MaintenanceSummary = Static<typeof MaintenanceSummary>;

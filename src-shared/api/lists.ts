@@ -2,6 +2,7 @@ import { AUDIT_LIST } from './audit.js';
 import { CLIENT_LIST } from './clients.js';
 import { CUSTOMER_LIST } from './customers.js';
 import { BACKUP_REPORT_LIST, DELETED_REPORT_LIST, RESTORE_REPORT_LIST } from './reports.js';
+import { REPLICATION_OVERVIEW_LIST } from './replication.js';
 import { RESELLER_LIST } from './resellers.js';
 import { SCHEDULE_LIST } from './schedules.js';
 
@@ -15,6 +16,7 @@ export const LIST_SPECS = {
   restoreReports: RESTORE_REPORT_LIST,
   deletedReports: DELETED_REPORT_LIST,
   auditLog: AUDIT_LIST,
+  replicationOverview: REPLICATION_OVERVIEW_LIST,
 } as const;
 
 export type ListKind = keyof typeof LIST_SPECS;

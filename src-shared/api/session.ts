@@ -17,6 +17,8 @@ export const Deployment = Type.Union([Type.Literal('on-premise'), Type.Literal('
 export type Deployment = Static<typeof Deployment>;
 
 export const ServerInfo = Type.Object({
+  /** A UUID made with the data dir; it never changes. */
+  id: Type.String({ format: 'uuid' }),
   name: Type.String(),
   version: Type.String(),
   deployment: Deployment,

@@ -254,6 +254,13 @@ describe('every operation of the served OpenAPI document', () => {
       for (const request of requests) {
         const res = await send(request);
         const error = (res.body as { error?: { code?: unknown; message?: unknown } } | null)?.error;
+        // A `..` id is a dot segment: the URL then names the parent path (`/customers/../replication` is
+        // `/replication`), another request, which only has to be answered without a 5xx.
+        const path = request.path.split('?')[0]!;
+        if (new URL(path, 'http://127.0.0.1').pathname !== path) {
+          if (res.status === 0 || res.status >= 500) problems.push(`${op.method} ${op.path} (${request.describe}): ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+          continue;
+        }
         if (res.status < 400 || res.status >= 500 || typeof error?.code !== 'string' || typeof error.message !== 'string') {
           problems.push(`${op.method} ${op.path} (${request.describe}): ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
         }

@@ -21,6 +21,7 @@ import { CredentialVault, MemorySecretStore } from '../../src-main/core/vault.js
 
 const PASSWORD = 'peer-password-1234';
 const INFO: ServerInfo = {
+  id: '6f1c2b9e-3d4a-4e5b-8c7d-9a0b1c2d3e4f',
   name: 'Peer',
   version: '1.0.0',
   deployment: 'on-premise',

@@ -1,0 +1,108 @@
+import type { MissingResult, PackStored } from '../../src-shared/api/agent.js';
+import { CHUNK_FRAME } from '../../src-shared/api/agent.js';
+import type { PackFiles } from '../dataplane/pack-files.js';
+import type { Store } from '../store.js';
+import { PEER_SOCKETS, type PeerClient } from './peer-client.js';
+
+/** Hashes per missing-query: the agent's batch size too. */
+const MISSING_BATCH = 10_000;
+/** Chunk bytes per pack sent: large enough to spare requests, small enough to keep a few in flight. */
+const PACK_BYTES = 8 * 1024 * 1024;
+
+interface ChunkRow {
+  hash: string;
+  pack_id: string;
+  offset: number;
+  length: number;
+  schedule_id: string;
+}
+
+export interface Sent {
+  chunks: number;
+  bytes: number;
+}
+
+/**
+ * Server to server chunk transfer (replication, and seed migration after it): asks the other server which of
+ * `hashes` of `owner` it lacks, exactly as an agent does, and sends only those, as framed packs to
+ * `${base}/packs?schedule=…` — each counted there against the schedule its bytes count against here. Chunks
+ * are read by pack, adjacent ranges in one read. `progress` hears of every pack once the peer stored it.
+ */
+export async function sendMissingChunks(options: {
+  store: Store;
+  packs: PackFiles;
+  peer: PeerClient;
+  base: string;
+  owner: string;
+  hashes: readonly string[];
+  progress: (sent: Sent, total: number) => void;
+  stopped: () => boolean;
+}): Promise<Sent> {
+  const { store, packs, peer, base, owner } = options;
+  const missing: string[] = [];
+  for (let i = 0; i < options.hashes.length; i += MISSING_BATCH) {
+    const answer = await peer.json<MissingResult>('POST', `${base}/missing`, { hashes: options.hashes.slice(i, i + MISSING_BATCH) });
+    missing.push(...answer.missing);
+  }
+  const rows = store.all<ChunkRow>(
+    'SELECT hash, pack_id, offset, length, schedule_id FROM chunks WHERE owner = ? AND hash IN (SELECT value FROM json_each(?)) ORDER BY schedule_id, pack_id, offset',
+    owner,
+    JSON.stringify(missing),
+  );
+  const sent: Sent = { chunks: 0, bytes: 0 };
+  options.progress(sent, rows.length);
+  const batches = packBatches(rows);
+  let next = 0;
+  const worker = async () => {
+    while (next < batches.length) {
+      if (options.stopped()) throw new Error('The server is stopping; the run goes on from here next time.');
+      const batch = batches[next++]!;
+      const parts = await framed(packs, owner, batch);
+      await peer.upload<PackStored>(`${base}/packs?schedule=${encodeURIComponent(batch[0]!.schedule_id)}`, parts);
+      sent.chunks += batch.length;
+      sent.bytes += batch.reduce((n, c) => n + c.length, 0);
+      options.progress(sent, rows.length);
+    }
+  };
+  await Promise.all(Array.from({ length: PEER_SOCKETS }, worker));
+  return sent;
+}
+
+/** Rows cut into packs of one schedule each, up to PACK_BYTES (a larger chunk goes alone). */
+function packBatches(rows: readonly ChunkRow[]): ChunkRow[][] {
+  const batches: ChunkRow[][] = [];
+  let current: ChunkRow[] = [];
+  let size = 0;
+  for (const row of rows) {
+    if (current.length && (size + row.length > PACK_BYTES || current[0]!.schedule_id !== row.schedule_id)) {
+      batches.push(current);
+      current = [];
+      size = 0;
+    }
+    current.push(row);
+    size += row.length;
+  }
+  if (current.length) batches.push(current);
+  return batches;
+}
+
+/** A pack body: [hash][length][encoded chunk] per chunk (CHUNK_FRAME), read with one read per run of adjacent chunks. */
+async function framed(packs: PackFiles, owner: string, batch: readonly ChunkRow[]): Promise<Buffer[]> {
+  const parts: Buffer[] = [];
+  for (let i = 0; i < batch.length; ) {
+    let end = i + 1;
+    while (end < batch.length && batch[end]!.pack_id === batch[i]!.pack_id && batch[end]!.offset === batch[end - 1]!.offset + batch[end - 1]!.length) end++;
+    const first = batch[i]!;
+    const last = batch[end - 1]!;
+    const data = await packs.read(owner, first.pack_id, first.offset, last.offset + last.length - first.offset);
+    for (let k = i; k < end; k++) {
+      const c = batch[k]!;
+      const header = Buffer.allocUnsafe(CHUNK_FRAME.hashBytes + CHUNK_FRAME.lengthBytes);
+      header.write(c.hash, 0, 'hex');
+      header.writeUInt32BE(c.length, CHUNK_FRAME.hashBytes);
+      parts.push(header, data.subarray(c.offset - first.offset, c.offset - first.offset + c.length));
+    }
+    i = end;
+  }
+  return parts;
+}
