@@ -7,7 +7,7 @@
  * declared `as const`, `typeof` pins every value here: a change on either side fails `tsc`.
  */
 import type { CHUNK_FRAME as SHARED_CHUNK_FRAME } from '../src-shared/api/agent.js';
-import type { POLICY_REFUSALS as SHARED_POLICY_REFUSALS } from '../src-shared/api/common.js';
+import type { ErrorCode, POLICY_REFUSALS as SHARED_POLICY_REFUSALS } from '../src-shared/api/common.js';
 
 export const CHUNK_FRAME: typeof SHARED_CHUNK_FRAME = { hashBytes: 32, lengthBytes: 4 };
 
@@ -17,4 +17,4 @@ export const POLICY_REFUSALS: typeof SHARED_POLICY_REFUSALS = ['CUSTOMER_INACTIV
  * Also exit 3 (API.md, "Agent CLI"): a replication server's copy of this client is read-only, so a
  * backup sent there is refused by policy like the others.
  */
-export const REPLICA_READ_ONLY = 'REPLICA_READ_ONLY';
+export const REPLICA_READ_ONLY = 'REPLICA_READ_ONLY' satisfies ErrorCode;
