@@ -373,6 +373,7 @@ describe('customers', () => {
       createdAt: expect.any(String),
       replication: { mode: 'inherit' },
       invoicing: { enabled: false },
+      replicaOf: null,
     });
     expect(Math.abs(Date.parse(created.createdAt) - Date.now())).toBeLessThan(60_000);
     expect(ok(await admin.get<Customer>(`/customers/${created.id}`))).toEqual(created);
