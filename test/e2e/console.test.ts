@@ -172,12 +172,12 @@ describe('console, end to end', () => {
     const headers = await customersTable().getByRole('columnheader').evaluateAll((hs) => hs.map((h) => h.getAttribute('aria-label')));
     expect(headers).toEqual(['Customer Name', 'MCALs Allotted', 'Total MCALs used till date', 'Allotted Space', 'Used Space', 'Actions']);
     const first = customersTable().getByRole('row').nth(1);
-    for (const name of ['Edit Customer', 'Add New Clients', 'Proceed to Delete Customer', 'Deleted Client/Backup Report']) {
+    for (const name of ['Edit Customer', 'Add New Clients', 'Edit Replication', 'Proceed to Delete Customer', 'Deleted Client/Backup Report']) {
       await visible(first.getByRole('button', { name, exact: true }));
     }
     await visible(first.getByRole('button', { name: /^(Enable|Disable) Auto Authorization$/ }));
     await visible(first.getByRole('button', { name: /^(Activate|Deactivate)$/ }));
-    for (const hidden of ['Edit Replication', 'Invoice Configuration', 'Invoice Report', 'Seed Backup Migration']) expect(await page.getByText(hidden).count()).toBe(0);
+    for (const hidden of ['Invoice Configuration', 'Invoice Report', 'Seed Backup Migration']) expect(await page.getByText(hidden).count()).toBe(0);
     await screenshot(page, '04-customers');
   });
 
@@ -379,10 +379,12 @@ describe('console, end to end', () => {
     await item(/^Cloud Server online$/).waitFor({ timeout: 30_000 });
     await treeLine(item(/^Cloud Server online$/)).click();
     await visible(page.getByText('Cloud', { exact: true }));
+    expect(await page.getByRole('button', { name: 'Replication Management' }).count()).toBe(0);
 
     await openCustomers('Northwind IT', /^Cloud Server /);
     const body = await page.locator('body').innerText();
     expect(body).not.toContain('Edit Replication');
+    expect(await customersTable().getByRole('button', { name: 'Edit Replication' }).count()).toBe(0);
     expect(body).not.toContain('Seed Backup Migration');
     await screenshot(page, '17-cloud-customers');
 

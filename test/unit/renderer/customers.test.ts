@@ -124,7 +124,10 @@ describe('List Of Customers', () => {
     expect(app.nav.page).toMatchObject({ kind: 'customer-replication', serverId: 'srv1', customer: { id: 'c1' } });
 
     const replica = rowOf(table, 'Fabrikam');
-    expect(within(replica).getByText('Replica of HQ Server')).toBeTruthy();
+    // "Replica" on screen; whose, for screen readers and in the tooltip.
+    const tag = replica.querySelector<HTMLElement>('.tag.replica')!;
+    expect(tag.textContent).toBe('Replica of HQ Server');
+    expect(tag.title).toMatch(/^Read-only: Fabrikam is a replica of HQ Server\./);
     for (const name of ['Enable Auto Authorization', 'Deactivate', 'Edit Customer', 'Add New Clients', 'Edit Replication']) {
       const button = within(replica).getByRole('button', { name }) as HTMLButtonElement;
       expect(button.disabled, name).toBe(true);

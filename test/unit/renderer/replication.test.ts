@@ -53,7 +53,7 @@ describe('Edit Replication (a customer)', () => {
       ]),
     );
     expect(screen.getByRole('heading', { level: 2, name: 'Edit Replication' })).toBeTruthy();
-    const table = screen.getByRole('table', { name: 'Replication Servers' });
+    const table = screen.getByRole('table', { name: 'Replication Status' });
     const headers = within(table)
       .getAllByRole('columnheader')
       .map((h) => h.getAttribute('aria-label') ?? h.textContent?.trim());
@@ -173,7 +173,7 @@ describe('Edit Replication (a customer)', () => {
     );
     await until(() => /Replication finished/.test(screen.getByRole('group', { name: 'Replication run' }).textContent ?? ''), 'the end of the run');
     expect(screen.getByRole('group', { name: 'Replication run' }).textContent).toContain('100 of 100 chunks, 25 MiB sent, 2.5 MiB/s, in 10 s.');
-    await until(() => cellTexts(bodyRows(screen.getByRole('table', { name: 'Replication Servers' }))[0]!).includes('25 MiB'), 'the status reloaded');
+    await until(() => cellTexts(bodyRows(screen.getByRole('table', { name: 'Replication Status' }))[0]!).includes('25 MiB'), 'the status reloaded');
     expect(app.notices.list.some((n) => n.text === 'Replicating Contoso: done.')).toBe(true);
     expect(replicateNow().disabled).toBe(false);
   });
@@ -210,7 +210,7 @@ describe('Edit Replication (a customer)', () => {
     // Inside a disabled fieldset (jsdom leaves the property alone, the :disabled state is what counts).
     expect(radio(/^Off/).matches(':disabled')).toBe(true);
     expect(replicateNow().disabled).toBe(true);
-    expect(screen.getByRole('table', { name: 'Replication Servers' })).toBeTruthy();
+    expect(screen.getByRole('table', { name: 'Replication Status' })).toBeTruthy();
   });
 
   test('a replica customer is shown as such and offers no change', async () => {
