@@ -85,6 +85,19 @@ export class Resellers {
     return toReseller(this.store.get<ResellerRow>(`SELECT ${SELECT} FROM resellers r WHERE r.id = ?`, id)!);
   }
 
+  /**
+   * The reseller a replica sits under (API.md): the one of that name, created without a login when missing;
+   * `default` without reseller management. Call inside `store.write`.
+   */
+  forReplica(name: string): string {
+    if (!this.settings.get('resellerManagement')) return DEFAULT_RESELLER_ID;
+    const found = this.store.get<{ id: string }>('SELECT id FROM resellers WHERE name_key = ?', nameKey(name));
+    if (found) return found.id;
+    const id = newId('rsl');
+    this.store.run('INSERT INTO resellers (id, name, name_key, created_at) VALUES (?, ?, ?, ?)', id, name.trim(), nameKey(name), nowIso());
+    return id;
+  }
+
   async create(principal: Principal, input: ResellerCreate): Promise<Reseller> {
     assertAdmin(principal);
     if (!this.settings.get('resellerManagement')) {

@@ -2,7 +2,8 @@ import { conflict } from '../errors.js';
 import { nowIso, type Store } from '../store.js';
 import type { FramedChunk, PackFiles } from './pack-files.js';
 
-interface ChunkRow {
+/** A chunk as the index holds it: where it sits, and the schedule its bytes count against. */
+export interface ChunkRow {
   hash: string;
   pack_id: string;
   offset: number;

@@ -30,7 +30,7 @@ export type VerifyResult = { id: number; buffer: ArrayBuffer } & ({ frames: Fram
  */
 const THREADS = Math.max(1, Math.min(4, availableParallelism() - 1));
 /** Size of the pooled body buffers: the agent's packs fit (larger ones, up to MAX_PACK_BYTES, get a buffer of their own). */
-const POOLED_BYTES = 16 * 1024 * 1024;
+export const POOLED_BYTES = 16 * 1024 * 1024;
 /** Idle pooled buffers kept for the next uploads; more are allocated while more uploads are in flight. */
 const POOL_SIZE = 4;
 

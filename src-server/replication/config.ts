@@ -38,6 +38,9 @@ export interface EffectiveReplication extends StoredReplication {
   key: string;
 }
 
+/** What decides where a customer replicates to. */
+type ReplicatingCustomer = Pick<CustomerRow, 'id' | 'replication_mode' | 'replica_server_id'>;
+
 const publicServers = (servers: readonly StoredServer[]): ReplicationServer[] => servers.map(({ url, username, fingerprint }) => ({ url, username, fingerprint }));
 const isLoopback = (host: string) => host === 'localhost' || (isIP(host) === 4 ? host.startsWith('127.') : host === '::1');
 
@@ -117,20 +120,25 @@ export class ReplicationConfig {
   }
 
   /** What applies to the customer now (passwords still sealed); null when it replicates nowhere (off, disabled, a replica). */
-  effective(customer: Pick<CustomerRow, 'id' | 'replication_mode' | 'replica_server_id'>): EffectiveReplication | null {
-    if (customer.replica_server_id || this.settings.get('deployment') === 'cloud') return null;
-    let key: string;
-    let config: StoredReplication | null;
-    if (customer.replication_mode === 'custom') {
-      key = customer.id;
-      config = this.stored(customer.id);
-    } else if (customer.replication_mode === 'inherit') {
-      const global = this.settings.get('replication');
-      key = 'global';
-      config = global.enabled ? global : null;
-    } else return null;
-    if (!config || config.servers.length === 0) return null;
-    return { key, ...config };
+  effective(customer: ReplicatingCustomer): EffectiveReplication | null {
+    return this.resolver()(customer);
+  }
+
+  /**
+   * `effective` for many customers at once (the scheduler asks for every one each minute): the deployment
+   * and the global configuration are read once; only a `custom` customer's own is read per customer.
+   */
+  resolver(): (customer: ReplicatingCustomer) => EffectiveReplication | null {
+    if (this.settings.get('deployment') === 'cloud') return () => null;
+    const global = this.settings.get('replication');
+    const inherited: EffectiveReplication | null = global.enabled && global.servers.length > 0 ? { key: 'global', ...global } : null;
+    return (customer) => {
+      if (customer.replica_server_id) return null;
+      if (customer.replication_mode === 'inherit') return inherited;
+      if (customer.replication_mode !== 'custom') return null;
+      const own = this.stored(customer.id);
+      return own && own.servers.length > 0 ? { key: customer.id, ...own } : null;
+    };
   }
 
   /** A server with its password opened, for the run that signs in with it. */

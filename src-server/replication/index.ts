@@ -1,6 +1,7 @@
 import type { AuditLog } from '../audit.js';
 import type { Clients } from '../clients.js';
 import type { Customers } from '../customers.js';
+import type { Resellers } from '../resellers.js';
 import type { ChunkIndex } from '../dataplane/chunk-index.js';
 import type { PackVerifier } from '../dataplane/pack-verifier.js';
 import type { Jobs } from '../jobs.js';
@@ -22,11 +23,11 @@ export class Replication {
   readonly status: ReplicationStatusView;
   readonly replicas: Replicas;
 
-  constructor(deps: { store: Store; settings: Settings; audit: AuditLog; customers: Customers; clients: Clients; chunks: ChunkIndex; jobs: Jobs; verifier: PackVerifier; dataDir: string }) {
+  constructor(deps: { store: Store; settings: Settings; audit: AuditLog; customers: Customers; clients: Clients; resellers: Resellers; chunks: ChunkIndex; jobs: Jobs; verifier: PackVerifier; dataDir: string }) {
     const { store, settings, customers, chunks } = deps;
     this.config = new ReplicationConfig(store, settings, deps.audit, customers, new SecretBox(deps.dataDir));
     this.runs = new Replicator(store, settings, this.config, customers, chunks, deps.jobs);
     this.status = new ReplicationStatusView(store, settings, customers, this.config);
-    this.replicas = new Replicas(store, settings, chunks, deps.clients, deps.verifier);
+    this.replicas = new Replicas(store, settings, chunks, deps.clients, deps.resellers, deps.verifier);
   }
 }

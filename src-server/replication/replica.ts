@@ -7,9 +7,9 @@ import type { ChunkIndex } from '../dataplane/chunk-index.js';
 import { Manifests } from '../dataplane/manifests.js';
 import type { PackUpload, PackVerifier } from '../dataplane/pack-verifier.js';
 import { ApiError, badRequest, conflict, nameTaken, notFound } from '../errors.js';
-import { assertAdmin, DEFAULT_RESELLER_ID } from '../resellers.js';
+import { assertAdmin, type Resellers } from '../resellers.js';
 import type { Settings } from '../settings.js';
-import { nameKey, newId, nowIso, type Store } from '../store.js';
+import { nameKey, type Store } from '../store.js';
 
 /** Who the replica's own deletions are by, in its deleted report. */
 const deletedBy = (serverName: string) => `replication from ${serverName}`;
@@ -28,6 +28,7 @@ export class Replicas {
     private readonly settings: Settings,
     private readonly chunks: ChunkIndex,
     private readonly clients: Clients,
+    private readonly resellers: Resellers,
     private readonly verifier: PackVerifier,
   ) {
     this.manifests = new Manifests(store);
@@ -50,7 +51,7 @@ export class Replicas {
             : `name: a customer named "${clash.name}" already exists on this replication server; rename one of them.`,
         );
       }
-      const resellerId = this.reseller(input.resellerName);
+      const resellerId = this.resellers.forReplica(input.resellerName);
       const c = input.customer;
       if (existing) {
         this.store.run(
@@ -156,16 +157,6 @@ export class Replicas {
   private schedule(customerId: string, scheduleId: string, field: string): void {
     const found = this.store.get('SELECT 1 FROM schedules s JOIN clients c ON c.id = s.client_id WHERE s.id = ? AND c.customer_id = ?', scheduleId, customerId);
     if (!found) throw badRequest(field, `${field}: schedule ${scheduleId} is not one of this replica's schedules; send the customer first.`);
-  }
-
-  /** The reseller the copy sits under: the source's reseller by name (created without a login when missing), or `default`. */
-  private reseller(name: string): string {
-    if (!this.settings.get('resellerManagement')) return DEFAULT_RESELLER_ID;
-    const found = this.store.get<{ id: string }>('SELECT id FROM resellers WHERE name_key = ?', nameKey(name));
-    if (found) return found.id;
-    const id = newId('rsl');
-    this.store.run('INSERT INTO resellers (id, name, name_key, created_at) VALUES (?, ?, ?, ?)', id, name.trim(), nameKey(name), nowIso());
-    return id;
   }
 
   /** The copy's clients and schedules become the source's: upserted by id, the others removed with their data. */

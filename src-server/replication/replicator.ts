@@ -10,10 +10,10 @@ import type { Jobs } from '../jobs.js';
 import type { ScheduledTask } from '../scheduler.js';
 import type { Settings } from '../settings.js';
 import { nowIso, type Store } from '../store.js';
-import type { ReplicationConfig, StoredServer } from './config.js';
+import type { EffectiveReplication, ReplicationConfig, StoredServer } from './config.js';
 import { CertificateMismatch, PeerClient, PeerError } from './peer-client.js';
 import { Throttle } from './throttle.js';
-import { sendMissingChunks } from './transfer.js';
+import { packBytesFor, sendMissingChunks } from './transfer.js';
 
 /** Runs at once; more due customers wait their turn. */
 const PARALLEL_RUNS = 2;
@@ -61,7 +61,11 @@ export class Replicator {
   start(principal: Principal, customerId: string): ReplicationRunStarted {
     const customer = this.customers.row(principal, customerId);
     assertWritable(customer);
-    return { jobId: this.launch(customer, null) };
+    const running = this.running.get(customer.id);
+    if (running) return { jobId: running };
+    const config = this.config.effective(customer);
+    if (!config) throw conflict(`Customer "${customer.name}" replicates nowhere: its mode is ${customer.replication_mode}${customer.replication_mode === 'inherit' ? ' and the global replication is off or has no server' : ''}.`);
+    return { jobId: this.launch(customer, config, config.servers) };
   }
 
   /** Starts the runs that are due (schedule, or backoff after a failure) and applies tombstones. Returns how many started. */
@@ -69,21 +73,23 @@ export class Replicator {
     if (this.settings.get('deployment') === 'cloud' || this.stopping) return 0;
     await this.applyTombstones();
     const candidates = this.store.all<CustomerRow>("SELECT * FROM customers WHERE replica_server_id IS NULL AND replication_mode <> 'off'");
+    const targets = new Map<string, TargetRow>();
+    for (const t of this.store.all<TargetRow>('SELECT * FROM replication_targets')) targets.set(`${t.customer_id} ${t.url}`, t);
+    const effective = this.config.resolver();
     let started = 0;
     for (const customer of candidates) {
       if (this.running.has(customer.id)) continue;
-      const config = this.config.effective(customer);
+      const config = effective(customer);
       if (!config) continue;
-      const targets = new Map(this.store.all<TargetRow>('SELECT * FROM replication_targets WHERE customer_id = ?', customer.id).map((t) => [t.url, t]));
       const due = config.servers.filter((s) => {
-        const t = targets.get(s.url);
+        const t = targets.get(`${customer.id} ${s.url}`);
         if (!t?.last_run_at) return true;
         if (t.retry_at && Date.parse(t.retry_at) <= now) return true;
         const next = nextRunAfter(config.frequency, new Date(t.last_run_at));
         return next !== null && next.getTime() <= now;
       });
       if (due.length === 0) continue;
-      this.launch(customer, new Set(due.map((s) => s.url)));
+      this.launch(customer, config, due);
       started++;
     }
     return started;
@@ -112,12 +118,8 @@ export class Replicator {
     return { name: 'replication', due: () => this.settings.get('deployment') !== 'cloud', run: async (now) => ({ replicationRunsStarted: await this.runDue(now) }) };
   }
 
-  private launch(customer: CustomerRow, only: Set<string> | null): string {
-    const current = this.running.get(customer.id);
-    if (current) return current;
-    const config = this.config.effective(customer);
-    if (!config) throw conflict(`Customer "${customer.name}" replicates nowhere: its mode is ${customer.replication_mode}${customer.replication_mode === 'inherit' ? ' and the global replication is off or has no server' : ''}.`);
-    const servers = config.servers.filter((s) => !only || only.has(s.url));
+  /** Starts a run of the customer to `servers` of its configuration, as a job that waits its turn. */
+  private launch(customer: CustomerRow, config: EffectiveReplication, servers: readonly StoredServer[]): string {
     const jobId = this.jobs.create('replication', customer.reseller_id);
     this.running.set(customer.id, jobId);
     this.store.write(() => {
@@ -213,6 +215,7 @@ export class Replicator {
         base,
         owner: customerId,
         hashes: snapshot.hashes,
+        packBytes: packBytesFor(throttle.limitKBps),
         progress: (s, total) => progress(s.chunks, s.bytes, total),
         stopped: () => this.stopping,
       });

@@ -1,6 +1,7 @@
 /**
  * A bandwidth limit shared by every transfer of one replication configuration (API.md: KiB/s for all the
- * replication traffic it sends): a token bucket that lets a burst of one second through, then paces.
+ * replication traffic it sends): a token bucket. It starts empty, so no run beats its limit, and saves up
+ * at most one second's worth while idle.
  */
 export class Throttle {
   private bytesPerSecond: number | null;
@@ -11,7 +12,11 @@ export class Throttle {
 
   constructor(limitKBps: number | null) {
     this.bytesPerSecond = limitKBps === null ? null : limitKBps * 1024;
-    this.available = this.bytesPerSecond ?? 0;
+    this.available = 0;
+  }
+
+  get limitKBps(): number | null {
+    return this.bytesPerSecond === null ? null : this.bytesPerSecond / 1024;
   }
 
   /** A configuration changed its limit: applies from the next part on. */
