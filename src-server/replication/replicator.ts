@@ -134,12 +134,21 @@ export class Replicator {
     let throttle = this.throttles.get(config.key);
     if (!throttle) this.throttles.set(config.key, (throttle = new Throttle(config.bandwidthLimitKBps)));
     throttle.setLimit(config.bandwidthLimitKBps);
-    const run = this.queued(() => this.run(customer.id, jobId, servers, throttle)).finally(() => {
-      this.running.delete(customer.id);
-      this.inFlight.delete(run);
-    });
+    // A run records its own failures per server; anything else going wrong (the database) still ends its
+    // job and targets as failed instead of escaping as an unhandled rejection, which would stop the server.
+    const run = this.queued(() => this.run(customer.id, jobId, servers, throttle))
+      .catch((err: unknown) => this.abandon(jobId, describe(err)))
+      .finally(() => {
+        this.running.delete(customer.id);
+        this.inFlight.delete(run);
+      });
     this.inFlight.add(run);
     return jobId;
+  }
+
+  private abandon(jobId: string, error: string): void {
+    this.store.write(() => this.store.run("UPDATE replication_targets SET state = 'failed', last_error = ?, retry_at = ? WHERE job_id = ? AND state = 'running'", error, nowIso(Date.now() + backoffMs(1)), jobId));
+    this.jobs.progress(jobId, { status: 'failed', error });
   }
 
   private async queued(work: () => Promise<void>): Promise<void> {
@@ -311,15 +320,16 @@ export class Replicator {
   private async applyTombstones(): Promise<void> {
     const tombstones = this.store.all<{ customer_id: string; url: string; server: string }>('SELECT customer_id, url, server FROM replication_tombstones');
     for (const t of tombstones) {
-      const peer = new PeerClient(this.config.open(JSON.parse(t.server) as StoredServer), new Throttle(null));
+      let peer: PeerClient | null = null;
       try {
+        peer = new PeerClient(this.config.open(JSON.parse(t.server) as StoredServer), new Throttle(null));
         await peer.signIn();
         await peer.json('DELETE', `/peer/replicas/${encodeURIComponent(this.settings.get('serverId'))}/${encodeURIComponent(t.customer_id)}`);
         this.store.write(() => this.store.run('DELETE FROM replication_tombstones WHERE customer_id = ? AND url = ?', t.customer_id, t.url));
       } catch (err) {
         this.store.write(() => this.store.run('UPDATE replication_tombstones SET last_error = ? WHERE customer_id = ? AND url = ?', describe(err), t.customer_id, t.url));
       } finally {
-        peer.close();
+        peer?.close();
       }
     }
   }
