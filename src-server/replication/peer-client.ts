@@ -30,8 +30,9 @@ export class CertificateMismatch extends Error {
 
 /**
  * The source's side of the peer API (src-shared/api/peer.ts): one replication server, over pinned TLS
- * (or plain http on loopback), signed in with the configured credentials. Errors name the server and
- * say what failed; nothing here logs a password or token.
+ * (or plain http on loopback), signed in with the configured credentials. Errors say what failed and what
+ * to do; the run that reports them names the server (its URL leads each line of the job's error).
+ * Nothing here logs a password or token.
  */
 export class PeerClient {
   private token: string | null = null;
@@ -50,7 +51,7 @@ export class PeerClient {
               presented === server.fingerprint
                 ? null
                 : new CertificateMismatch(
-                    `The certificate of ${server.url} has changed: it presents ${presented ?? 'no certificate'}, but the configuration pins ${server.fingerprint}. Check the replication server's fingerprint ("listening … fingerprint=…") and update the configuration; nothing was sent.`,
+                    `Its certificate has changed: it presents ${presented ?? 'no certificate'}, but the configuration pins ${server.fingerprint}. Check the replication server's fingerprint ("listening … fingerprint=…") and update the configuration; nothing was sent.`,
                   ),
             { maxSockets: PEER_SOCKETS },
           );
@@ -59,7 +60,7 @@ export class PeerClient {
   /** Signs in with the configured credentials; then checks that the server can take replicas. */
   async signIn(): Promise<ServerInfo> {
     const session = await this.json<Session>('POST', '/session', { username: this.server.username, password: this.server.password });
-    if (session.role !== 'admin') throw new PeerError('FORBIDDEN', 403, `${this.server.username} is not an administrator of ${this.server.url}; replication needs an admin login there.`);
+    if (session.role !== 'admin') throw new PeerError('FORBIDDEN', 403, `${this.server.username} is not an administrator there; replication needs an admin login of the replication server.`);
     this.token = session.token;
     return this.json<ServerInfo>('GET', '/server');
   }
@@ -116,7 +117,7 @@ export class PeerClient {
 
   private unreachable(err: Error): Error {
     const code = 'code' in err && typeof err.code === 'string' ? `${err.code}: ` : '';
-    return new Error(`The replication server ${this.server.url} cannot be reached (${code}${err.message}); it is tried again later.`, { cause: err });
+    return new Error(`The replication server cannot be reached (${code}${err.message}); it is tried again later.`, { cause: err });
   }
 
   private refusal(status: number, data: Buffer, method: string, path: string): PeerError {
@@ -130,8 +131,8 @@ export class PeerClient {
     const message = typeof body.error?.message === 'string' ? body.error.message : `${method} ${path} answered HTTP ${status}`;
     const details = typeof body.error?.details === 'object' && body.error.details !== null ? (body.error.details as Record<string, unknown>) : undefined;
     if (code === 'UNAUTHENTICATED' && path === '/session') {
-      return new PeerError(code, status, `${this.server.url} refused the sign-in of ${this.server.username}: check the replication server's username and password. Not retried before the next scheduled run.`);
+      return new PeerError(code, status, `The replication server refused the sign-in of ${this.server.username}: check its username and password in the configuration. Not retried before the next scheduled run.`);
     }
-    return new PeerError(code, status, `${this.server.url}: ${message}`, details);
+    return new PeerError(code, status, message, details);
   }
 }

@@ -209,8 +209,8 @@ export class Replicator {
     const peer = new PeerClient(this.config.open(server), throttle);
     try {
       const info = await peer.signIn();
-      if (info.deployment === 'cloud') throw new ApiError('FEATURE_UNAVAILABLE', `${server.url} is a cloud deployment, which keeps no replicas.`);
-      if (info.id === this.settings.get('serverId')) throw conflict(`${server.url} is this server itself; configure another server to replicate to.`);
+      if (info.deployment === 'cloud') throw new ApiError('FEATURE_UNAVAILABLE', 'The replication server is a cloud deployment, which keeps no replicas.');
+      if (info.id === this.settings.get('serverId')) throw conflict('The replication server is this server itself; configure another server to replicate to.');
       const target = this.store.get<TargetRow>('SELECT * FROM replication_targets WHERE customer_id = ? AND url = ?', customerId, server.url)!;
       const since = target.synced_through;
       const base = `/peer/replicas/${encodeURIComponent(this.settings.get('serverId'))}/${encodeURIComponent(customerId)}`;
