@@ -4,11 +4,11 @@
  * Refusals (bad input, fingerprint, password, a server down, a name taken, cloud), incremental runs that
  * send only new chunks, runs interrupted by kill -9 on either side, and deletions that follow.
  */
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Client, Customer, DeletedReport, GlobalReplicationInput, Job, List, ReplicationStatus, Reseller, ServerInfo } from '../../src-shared/api/index.js';
+import type { Client, Customer, DeletedReport, GlobalReplicationInput, Job, List, ReplicationStatus, Reseller, Schedule, ServerInfo } from '../../src-shared/api/index.js';
 import { chunksUploaded, runAgent, treeDigest, type AgentResult } from '../support/agent-process.js';
 import { ok } from '../support/api-assert.js';
 import { TestClient } from '../support/api-client.js';
@@ -127,6 +127,7 @@ describe('configuration', () => {
     expect(run.body.error.code).toBe('CONFLICT');
     const saved = await configure([replicaEntry()]);
     expect(JSON.stringify(saved)).not.toContain(ADMIN_PASSWORD);
+    expect((await stat(path.join(source.dataDir, 'credentials.key'))).mode & 0o777).toBe(0o600);
     expect(JSON.stringify(ok(await a.get('/audit-log')))).not.toContain(ADMIN_PASSWORD);
     expect(await readFile(path.join(source.dataDir, 'server.sqlite'))).not.toContain(Buffer.from(ADMIN_PASSWORD));
   });
@@ -189,6 +190,12 @@ describe('a replicated customer', () => {
     const target = path.join(work, 'restored');
     await agent('restore', '--schedule', 'docs', '--target', target, '--from', replica.url, '--fingerprint', replica.fingerprint);
     expect(await treeDigest(path.join(target, tree))).toEqual(await treeDigest(tree));
+    // The schedule's backup reports came along; the restore is in the replica's own restore report.
+    const [client] = ok(await a.get<List<Client>>(`/customers/${customer.id}/clients`)).items;
+    const [schedule] = ok(await a.get<List<Schedule>>(`/clients/${client!.id}/schedules`)).items;
+    const reports = (server: TestClient, kind: string) => server.get<List<{ id: string; status: string }>>(`/schedules/${schedule!.id}/reports/${kind}`);
+    expect(ok(await reports(b, 'backup')).items).toEqual(ok(await reports(a, 'backup')).items);
+    expect(ok(await reports(b, 'restore')).items.map((r) => r.status)).toEqual(['success']);
 
     const patch = await b.patch<{ error: { code: string } }>(`/customers/${customer.id}`, { active: false });
     expect([patch.status, patch.body.error.code]).toEqual([409, 'REPLICA_READ_ONLY']);
@@ -201,6 +208,16 @@ describe('a replicated customer', () => {
     const refused = await runAgent(['backup', '--schedule', 'docs', '--state-dir', onReplica]);
     expect(refused.code).toBe(3);
     expect(refused.stdout + refused.stderr).toMatch(/REPLICA_READ_ONLY/);
+  });
+
+  it('is replicated by the scheduler when due: a customer never replicated yet, not one replicated today', async () => {
+    const reseller = ok(await a.get<List<Reseller>>('/resellers')).items[0]!;
+    const fresh = ok(await a.post<Customer>(`/resellers/${reseller.id}/customers`, { name: 'Scheduled Co' }), 201);
+    expect(ok(await a.post<{ replicationRunsStarted: number }>('/maintenance/run')).replicationRunsStarted).toBe(1);
+    const [target] = ok(await a.get<ReplicationStatus>(`/customers/${fresh.id}/replication/status`)).items;
+    expect((await waitForJob(a, target!.jobId!)).status).toBe('done');
+    expect(ok(await b.get<Customer>(`/customers/${fresh.id}`)).replicaOf).not.toBeNull();
+    expect((await a.delete(`/customers/${fresh.id}`)).status).toBe(204);
   });
 
   it('sends only the new chunks after 1% more data', async () => {
