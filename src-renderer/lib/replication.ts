@@ -2,12 +2,18 @@
 import type { Customer } from '../../src-shared/api/customers.js';
 import type { ReplicationFrequency, ReplicationHealth, ReplicationServer, ReplicationTarget } from '../../src-shared/api/replication.js';
 import type { ServerView } from '../../src-shared/bridge.js';
-import { formatBytes, plural } from './format.js';
+import type { Column } from '../state/table.svelte.js';
+import { formatBytes, formatDateTime, plural } from './format.js';
 import { describeFrequency } from './schedule-text.js';
 
 /** The server can replicate (on-premise) and says so: on a cloud server every replication view is hidden. */
 export function replicationAvailable(server: ServerView | undefined): boolean {
   return server?.info?.features.replication === true;
+}
+
+/** What a replication view says on a server that cannot replicate. */
+export function replicationUnavailableText(server: ServerView | undefined): string {
+  return `${server?.name ?? 'This server'} does not offer replication (a cloud deployment replicates nothing).`;
 }
 
 /** Why a replica customer (a copy another server keeps here) cannot be changed, or null for a primary customer. */
@@ -24,11 +30,35 @@ export const HEALTH_WORDS: Record<ReplicationHealth, string> = {
   off: 'Off',
 };
 
+/** One replication server's state as a customer's is told: idle before a first success is `never`. */
+export function targetHealth(t: ReplicationTarget): ReplicationHealth {
+  return t.state === 'idle' && !t.lastSuccessAt ? 'never' : t.state;
+}
+
 /** One replication server's state in words: a failed run says when it is tried again. */
 export function targetStateText(t: ReplicationTarget, when: (iso: string) => string): string {
-  if (t.state === 'running') return 'Replicating';
-  if (t.state === 'failed') return t.retryAt ? `Failed — retried at ${when(t.retryAt)}` : 'Failed';
-  return t.lastSuccessAt ? 'Up to date' : 'Never replicated';
+  if (t.state === 'failed' && t.retryAt) return `Failed — retried at ${when(t.retryAt)}`;
+  return HEALTH_WORDS[targetHealth(t)];
+}
+
+/** What every list of replication runs shows (a customer's replicas, every customer): when, how far behind, and the last error. */
+interface RunFacts {
+  lastRunAt: string | null;
+  lastSuccessAt: string | null;
+  lastError: string | null;
+}
+
+/**
+ * The columns of a replication run's facts: Last Run, Last Success, Lag (measured against `now()`, which
+ * moves while the table is shown) and Last Error.
+ */
+export function runColumns<T extends RunFacts>(now: () => number, lastErrorWidth: number): Column<T>[] {
+  return [
+    { id: 'lastRunAt', header: 'Last Run', width: 175, value: (r) => r.lastRunAt, text: (r) => formatDateTime(r.lastRunAt) },
+    { id: 'lastSuccessAt', header: 'Last Success', width: 175, value: (r) => r.lastSuccessAt, text: (r) => formatDateTime(r.lastSuccessAt) },
+    { id: 'lag', header: 'Lag', width: 100, align: 'end', value: (r) => (r.lastSuccessAt ? now() - Date.parse(r.lastSuccessAt) : null), text: (r) => formatLag(r.lastSuccessAt, now()) },
+    { id: 'lastError', header: 'Last Error', width: lastErrorWidth, value: (r) => r.lastError, text: (r) => r.lastError ?? '—' },
+  ];
 }
 
 /** How far behind a replica is (now − its last success): "42 s", "5 min", "3 h 10 min", "2 d 4 h"; "—" before a first success. */

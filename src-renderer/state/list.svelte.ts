@@ -16,7 +16,11 @@ export interface ListLoaderOptions {
    * made elsewhere). The loader must then be made while a component is set up.
    */
   reloadOn?: () => unknown;
+  /** Asks nothing while this is false (the server lacks the feature): the list is then empty. */
+  enabled?: () => boolean;
 }
+
+const NOTHING: Cached<List<never>> = { data: { items: [], total: 0 }, asOf: null };
 
 /**
  * A whole list fetched page by page, with progress for long loads, `asOf` when it came from the
@@ -38,7 +42,8 @@ export class ListLoader<T> implements TableSource<T> {
   #seq = 0;
 
   constructor(page: (q: PageQuery) => Promise<Cached<List<T>>>, options: ListLoaderOptions) {
-    this.#page = page;
+    const enabled = options.enabled;
+    this.#page = enabled ? (q) => (enabled() ? page(q) : Promise.resolve(NOTHING)) : page;
     this.#options = options;
     const reloadOn = options.reloadOn;
     if (reloadOn) {

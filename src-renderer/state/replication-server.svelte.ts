@@ -1,6 +1,6 @@
-import type { Bridge, ProbeResult } from '../../src-shared/bridge.js';
-import { errorMessage } from '../lib/errors.js';
+import type { Bridge } from '../../src-shared/bridge.js';
 import { urlError } from '../lib/validate.js';
+import { CertificateProbe } from './certificate-probe.svelte.js';
 import { FormState } from './form.svelte.js';
 import type { ReplicationDraft, ServerRow } from './replication.svelte.js';
 
@@ -29,16 +29,12 @@ export class ServerCandidate {
   url = $state('https://');
   username = $state('admin');
   password = $state('');
-  probe = $state.raw<ProbeResult | null>(null);
-  probedUrl = $state('');
-  trusted = $state(false);
-  probing = $state(false);
   readonly form: FormState<(typeof CANDIDATE_FIELDS)[number]>;
-  readonly #bridge: Bridge;
+  /** The certificate the address presents, as Add Server reads it. */
+  readonly cert: CertificateProbe;
   readonly #draft: ReplicationDraft;
 
   constructor(bridge: Bridge, draft: ReplicationDraft) {
-    this.#bridge = bridge;
     this.#draft = draft;
     this.form = new FormState(CANDIDATE_FIELDS, {
       values: () => ({ url: this.url, username: this.username, password: this.password }),
@@ -48,39 +44,19 @@ export class ServerCandidate {
         password: this.password === '' ? "Enter that administrator's password; the backup server keeps it encrypted and never shows it again." : null,
       }),
     });
+    this.cert = new CertificateProbe(bridge, { url: () => this.url, form: this.form, urlError: replicaUrlError, action: 'Contacting the replication server' });
   }
 
-  /** The probe answers the address as it is typed now. */
-  current = $derived(this.probe !== null && this.probedUrl === this.url.trim());
   /** The user may add it: checked, and either trusted or plain http (nothing to trust). */
   get ready(): boolean {
-    return this.current && this.form.valid && (this.probe?.fingerprint == null || this.trusted);
+    return this.form.valid && this.cert.confirmed;
   }
   /** The fingerprint of an entry with the same address already in the list, when it differs from what is presented now. */
   listed = $derived.by(() => {
-    const origin = originOf(this.probedUrl);
-    const twin = this.#draft.servers.find((s) => originOf(s.url) === origin && s.fingerprint !== (this.probe?.fingerprint ?? null));
+    const origin = originOf(this.cert.url);
+    const twin = this.#draft.servers.find((s) => originOf(s.url) === origin && s.fingerprint !== (this.cert.result?.fingerprint ?? null));
     return twin?.fingerprint ?? null;
   });
-
-  /** Reads the certificate the address presents, for the user to compare. */
-  async check(): Promise<void> {
-    this.form.touch('url');
-    if (replicaUrlError(this.url)) return;
-    this.probing = true;
-    this.form.unpin('url');
-    this.probe = null;
-    this.trusted = false;
-    try {
-      const target = this.url.trim();
-      this.probe = await this.#bridge.invoke('servers.probe', { url: target });
-      this.probedUrl = target;
-    } catch (err) {
-      this.form.pin('url', errorMessage(err, 'Contacting the replication server'));
-    } finally {
-      this.probing = false;
-    }
-  }
 
   /**
    * Adds the checked server to the draft; says what is missing otherwise (the address not checked yet,
@@ -89,8 +65,8 @@ export class ServerCandidate {
   async add(): Promise<boolean> {
     this.form.touchAll();
     this.form.formError = null;
-    if (!this.current) {
-      await this.check();
+    if (!this.cert.current) {
+      await this.cert.check();
       return false;
     }
     if (!this.form.valid) {
@@ -105,15 +81,13 @@ export class ServerCandidate {
       url: this.url.trim().replace(/\/+$/, ''),
       username: this.username.trim(),
       password: this.password,
-      fingerprint: this.probe?.fingerprint ?? null,
+      fingerprint: this.cert.result?.fingerprint ?? null,
       stored: false,
     };
     this.#draft.addServer(row);
     this.url = 'https://';
     this.password = '';
-    this.probe = null;
-    this.probedUrl = '';
-    this.trusted = false;
+    this.cert.clear();
     this.form.reset();
     return true;
   }
