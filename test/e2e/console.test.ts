@@ -3,16 +3,15 @@
  * and accessible name. One browser session walks through the issue's list in order; each step saves a
  * screenshot under test-results/ (e2e-*.png).
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { hostname, tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import type { Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
-import { ADMIN_PASSWORD, startServer, type RunningServer } from '../support/server-process.js';
+import { hostname } from 'node:os';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startServer, type RunningServer } from '../support/server-process.js';
 import {
-  buildRenderer,
+  addServer,
+  customerRow,
+  customersTable,
+  eachStep,
   focusedItem,
   hasAttr,
   hasCount,
@@ -20,66 +19,30 @@ import {
   hasValue,
   hidden,
   isDisabled,
-  openBrowser,
-  ROOT,
+  notice,
+  openCustomers,
   rowNamed,
   rowWith,
+  runAgent,
   screenshot,
-  startWebHost,
+  startConsole,
+  tempDirs,
+  treeItem,
   treeLine,
   visible,
   type Session,
   type WebHost,
 } from './support.js';
 
-const run = promisify(execFile);
-
-async function agentDir(): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'bc-e2e-agent-'));
-  agentDirs.push(dir);
-  return dir;
-}
-
-/** Runs an agent command line from the repository root, as a technician would paste it. */
-async function agent(command: string): Promise<void> {
-  const { stdout, stderr } = await run('bash', ['-c', command], { cwd: ROOT, timeout: 90_000 });
-  expect(`${stdout}${stderr}`).not.toMatch(/\berror\b|refused/i);
-}
 const CUSTOMER = 'E2E Dental Practice';
 const RENAMED = 'E2E Dental Group';
+const DEMO = /^Demo Server /;
 
 let host: WebHost;
 let session: Session;
 let page: Page;
 let cloud: RunningServer | null = null;
-const agentDirs: string[] = [];
-
-const tree = () => page.getByRole('tree', { name: 'Servers' });
-const item = (name: string | RegExp, within: Locator = tree()) => within.getByRole('treeitem', { name, exact: typeof name === 'string' });
-const customersTable = () => page.getByRole('table', { name: 'List Of Customers' });
-
-async function expand(node: Locator): Promise<void> {
-  if ((await node.getAttribute('aria-expanded')) === 'false') await node.locator(':scope > .line .twisty').click();
-  await expect.poll(() => node.getAttribute('aria-expanded')).toBe('true');
-}
-
-/** Opens a reseller's List Of Customers from the tree. */
-async function openCustomers(reseller: string, server: string | RegExp = /^Demo Server /): Promise<void> {
-  const s = item(server);
-  await expand(s);
-  const r = item(reseller, s);
-  await expand(r);
-  await treeLine(item('Customers', r)).click();
-  await customersTable().getByRole('row').nth(1).waitFor();
-}
-
-/** Narrows the customers table to one name and returns that row. */
-async function customerRow(name: string): Promise<Locator> {
-  await page.getByRole('searchbox', { name: 'Filter List Of Customers' }).fill(name);
-  const row = rowNamed(customersTable(), name);
-  await row.waitFor();
-  return row;
-}
+const temps = tempDirs();
 
 /** ArrowRight on the focused tree item, waiting until its children are loaded. */
 async function expandFocused(): Promise<void> {
@@ -89,45 +52,30 @@ async function expandFocused(): Promise<void> {
     .toBe('true,false');
 }
 
-async function notice(text: string | RegExp): Promise<void> {
-  await page.getByRole('status').filter({ hasText: text }).first().waitFor();
-}
-
 beforeAll(async () => {
-  await buildRenderer();
-  host = await startWebHost(['--demo']);
-  session = await openBrowser(host.url);
+  ({ host, session } = await startConsole(['--demo']));
   page = session.page;
-  page.setDefaultTimeout(20_000);
-  await item(/^Demo Server online$/).waitFor({ timeout: 60_000 });
 }, 180_000);
 
-beforeEach(() => {
-  session.step = expect.getState().currentTestName ?? '?';
-});
-
-// A failed step must not leave a dialog open over the next one.
-afterEach(async () => {
-  for (let i = 0; i < 3 && (await page.getByRole('dialog').count()) > 0; i++) await page.keyboard.press('Escape');
-});
+eachStep(() => session);
 
 afterAll(async () => {
   await session?.browser.close();
   await host?.stop();
   await cloud?.kill().catch(() => undefined);
-  for (const d of agentDirs) await rm(d, { recursive: true, force: true });
+  await temps.removeAll();
 });
 
 describe('console, end to end', () => {
   test('the server node shows its info and the List of Resellers', async () => {
-    await expect.poll(() => item(/^Demo Server online$/).getAttribute('aria-selected')).toBe('true');
+    await expect.poll(() => treeItem(page, /^Demo Server online$/).getAttribute('aria-selected')).toBe('true');
     await page.getByRole('table', { name: 'List of Resellers' }).getByRole('row', { name: /Northwind IT/ }).waitFor();
     expect(await page.getByText('On-premise').count()).toBeGreaterThan(0);
     await screenshot(page, '01-server');
   });
 
   test('walks the tree by keyboard to a schedule and its three reports', async () => {
-    const server = item(/^Demo Server online$/);
+    const server = treeItem(page, /^Demo Server online$/);
     await server.focus();
     await page.keyboard.press('End'); // last reseller, Northwind IT
     await focusedItem(page).toBe('Northwind IT');
@@ -135,7 +83,7 @@ describe('console, end to end', () => {
     await page.keyboard.press('ArrowRight'); // Customers
     await focusedItem(page).toBe('Customers');
     await page.keyboard.press('Enter');
-    await customersTable().getByRole('row').nth(1).waitFor();
+    await customersTable(page).getByRole('row').nth(1).waitFor();
     await expandFocused();
     await page.keyboard.press('ArrowRight'); // first customer
     await page.keyboard.press('Enter');
@@ -168,10 +116,10 @@ describe('console, end to end', () => {
   });
 
   test('the customers table has the contract headers and row actions', async () => {
-    await openCustomers('Northwind IT');
-    const headers = await customersTable().getByRole('columnheader').evaluateAll((hs) => hs.map((h) => h.getAttribute('aria-label')));
+    await openCustomers(page, DEMO, 'Northwind IT');
+    const headers = await customersTable(page).getByRole('columnheader').evaluateAll((hs) => hs.map((h) => h.getAttribute('aria-label')));
     expect(headers).toEqual(['Customer Name', 'MCALs Allotted', 'Total MCALs used till date', 'Allotted Space', 'Used Space', 'Actions']);
-    const first = customersTable().getByRole('row').nth(1);
+    const first = customersTable(page).getByRole('row').nth(1);
     for (const name of ['Edit Customer', 'Add New Clients', 'Edit Replication', 'Proceed to Delete Customer', 'Deleted Client/Backup Report']) {
       await visible(first.getByRole('button', { name, exact: true }));
     }
@@ -182,9 +130,9 @@ describe('console, end to end', () => {
   });
 
   test('adds a customer (server errors land on the field), edits it, toggles auto authorization, deactivates and activates it', async () => {
-    await openCustomers('Northwind IT');
+    await openCustomers(page, DEMO, 'Northwind IT');
     // A taken name: the server's NAME_TAKEN shows under the name field.
-    const taken = (await customersTable().getByRole('row').nth(1).getByRole('button').first().textContent())!.trim();
+    const taken = (await customersTable(page).getByRole('row').nth(1).getByRole('button').first().textContent())!.trim();
     await page.getByRole('button', { name: 'Add New Customer' }).click();
     let dialog = page.getByRole('dialog', { name: 'Add New Customer' });
     await dialog.getByRole('textbox', { name: 'Customer Name' }).fill(taken);
@@ -199,7 +147,7 @@ describe('console, end to end', () => {
     await dialog.getByRole('textbox', { name: 'Allotted Space' }).fill('500');
     await dialog.getByRole('button', { name: 'Create Customer' }).click();
     await hidden(dialog);
-    let row = await customerRow(CUSTOMER);
+    let row = await customerRow(page, CUSTOMER);
     await hasText(row, '500 GiB');
     await hasText(row, '0 of 3');
 
@@ -222,12 +170,12 @@ describe('console, end to end', () => {
     await screenshot(page, '06-customer-deactivated');
     await row.getByRole('button', { name: 'Activate', exact: true }).click();
     await visible(row.getByRole('button', { name: 'Deactivate', exact: true }));
-    row = await customerRow(CUSTOMER);
+    row = await customerRow(page, CUSTOMER);
     expect(await row.getByText('Inactive').count()).toBe(0);
   });
 
   test('adds a client and registers it with the agent command shown; a machine that joins by customer name is authorized by hand', async () => {
-    const row = await customerRow(CUSTOMER);
+    const row = await customerRow(page, CUSTOMER);
     await row.getByRole('button', { name: 'Add New Clients' }).click();
     const dialog = page.getByRole('dialog', { name: 'Add New Clients' });
     await dialog.getByRole('textbox', { name: 'Client Name' }).fill('e2e-laptop');
@@ -242,9 +190,9 @@ describe('console, end to end', () => {
     await dialog.getByRole('button', { name: 'Done' }).click();
 
     // Run exactly that command, with the agent's state in a temp dir rather than in the repository.
-    await agent(command.replace('./backup-agent-state', await agentDir()));
+    await runAgent(command.replace('./backup-agent-state', await temps.make('bc-e2e-agent-')), 90_000);
     // The same agent CLI joining by customer name: the customer has no auto authorization, so it waits.
-    await agent(`npm run agent -- register --server ${m![1]} --customer '${CUSTOMER}' --name e2e-desktop --fingerprint ${m![2]} --state-dir ${await agentDir()}`);
+    await runAgent(`npm run agent -- register --server ${m![1]} --customer '${CUSTOMER}' --name e2e-desktop --fingerprint ${m![2]} --state-dir ${await temps.make('bc-e2e-agent-')}`, 90_000);
 
     await row.getByRole('button', { name: CUSTOMER, exact: true }).click(); // opens the customer's node
     const clients = page.getByRole('table', { name: 'List Of Clients' });
@@ -281,7 +229,7 @@ describe('console, end to end', () => {
     await hasText(facts.nth(1), 'of 500 GiB used');
     await screenshot(page, '10-client-migration');
     await page.getByRole('button', { name: 'Migrate Client' }).click();
-    await notice(`${trialName} now belongs to ${CUSTOMER}.`);
+    await notice(page, `${trialName} now belongs to ${CUSTOMER}.`);
   });
 
   test('changes the trial settings', async () => {
@@ -293,7 +241,7 @@ describe('console, end to end', () => {
     await days.fill('21');
     await page.getByRole('textbox', { name: 'Delete data after (days)' }).fill('10');
     await page.getByRole('button', { name: 'Save Trial Settings' }).click();
-    await notice(/Trial settings saved: .* for 21 days, data deleted 10 days after expiry/);
+    await notice(page, /Trial settings saved: .* for 21 days, data deleted 10 days after expiry/);
     await screenshot(page, '11-trial-settings');
     await page.getByRole('button', { name: 'Back' }).click();
     await page.getByRole('button', { name: 'Trial Client Settings' }).click();
@@ -302,10 +250,10 @@ describe('console, end to end', () => {
   });
 
   test('bulk: disables auto authorization for two customers after a preview, reporting each row', async () => {
-    await openCustomers('Contoso Managed Services');
+    await openCustomers(page, DEMO, 'Contoso Managed Services');
     await page.getByRole('searchbox', { name: 'Filter List Of Customers' }).fill('');
     const targets: string[] = [];
-    for (const row of await customersTable().getByRole('row').all()) {
+    for (const row of await customersTable(page).getByRole('row').all()) {
       if (targets.length === 2) break;
       if ((await row.getByRole('button', { name: 'Disable Auto Authorization' }).count()) === 1) {
         targets.push((await row.getByRole('button').first().textContent())!.trim());
@@ -323,18 +271,18 @@ describe('console, end to end', () => {
     for (const t of targets) await hasText(rowNamed(preview, t), /\bok$/);
     await screenshot(page, '13-bulk-done');
     await dialog.getByRole('button', { name: 'Done' }).click();
-    for (const t of targets) await visible((await customerRow(t)).getByRole('button', { name: 'Enable Auto Authorization' }));
+    for (const t of targets) await visible((await customerRow(page, t)).getByRole('button', { name: 'Enable Auto Authorization' }));
   });
 
   test('deletes the customer after typing its name, and its deleted report records it', async () => {
-    await openCustomers('Northwind IT');
-    const row = await customerRow(CUSTOMER);
+    await openCustomers(page, DEMO, 'Northwind IT');
+    const row = await customerRow(page, CUSTOMER);
     await row.getByRole('button', { name: 'Edit Customer' }).click();
     const dialog = page.getByRole('dialog', { name: 'Edit Customer' });
     await dialog.getByRole('textbox', { name: 'Customer Name' }).fill(RENAMED);
     await dialog.getByRole('button', { name: 'Save Changes' }).click();
     await hidden(dialog);
-    const renamed = await customerRow(RENAMED);
+    const renamed = await customerRow(page, RENAMED);
     await renamed.getByRole('button', { name: 'Proceed to Delete Customer' }).click();
     await page.getByRole('heading', { name: 'Delete Customer' }).waitFor();
     // e2e-laptop, e2e-desktop and the migrated trial client.
@@ -346,13 +294,13 @@ describe('console, end to end', () => {
     await page.getByRole('textbox', { name: "Type the customer's name to confirm" }).fill(RENAMED);
     await screenshot(page, '14-delete-customer');
     await confirm.click();
-    await notice(`Customer ${RENAMED} and its backup data were deleted.`);
+    await notice(page, `Customer ${RENAMED} and its backup data were deleted.`);
     await page.getByRole('searchbox', { name: 'Filter List Of Customers' }).fill(RENAMED);
-    await hasCount(customersTable().getByRole('row'), 1); // the header only
+    await hasCount(customersTable(page).getByRole('row'), 1); // the header only
   });
 
   test('the Audit Log on the server node shows who changed what', async () => {
-    await treeLine(item(/^Demo Server online$/)).click();
+    await treeLine(treeItem(page, /^Demo Server online$/)).click();
     await page.getByRole('button', { name: 'Audit Log' }).click();
     const log = page.getByRole('table', { name: 'Audit Log' });
     await page.getByRole('searchbox', { name: 'Filter Audit Log' }).fill(RENAMED);
@@ -363,28 +311,20 @@ describe('console, end to end', () => {
 
   test('a cloud server (added with its fingerprint) hides the two features; stopped, it shows cached data offline', async () => {
     cloud = await startServer({ http: false, args: ['--demo', '--cloud'] });
-    await page.getByRole('button', { name: 'Add Server' }).first().click();
-    const dialog = page.getByRole('dialog', { name: 'Add Server' });
-    await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('Cloud Server');
-    await dialog.getByRole('textbox', { name: 'Server URL' }).fill(cloud.url);
-    await dialog.getByRole('textbox', { name: 'User name' }).fill('admin');
-    await dialog.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await dialog.getByRole('button', { name: 'Check Server' }).click();
-    const shown = dialog.getByLabel('Certificate fingerprint');
-    await expect.poll(() => shown.innerText()).toBe(cloud.fingerprint.toUpperCase().match(/.{2}/g)!.join(':'));
-    await screenshot(page, '16-add-server-fingerprint');
-    await dialog.getByRole('checkbox', { name: 'I have compared the fingerprint and trust this server' }).check();
-    await dialog.getByRole('button', { name: 'Add Server' }).click();
-    await hidden(dialog);
-    await item(/^Cloud Server online$/).waitFor({ timeout: 30_000 });
-    await treeLine(item(/^Cloud Server online$/)).click();
+    const { fingerprint } = cloud;
+    await addServer(page, 'Cloud Server', cloud.url, async (dialog) => {
+      const shown = dialog.getByLabel('Certificate fingerprint');
+      await expect.poll(() => shown.innerText()).toBe(fingerprint.toUpperCase().match(/.{2}/g)!.join(':'));
+      await screenshot(page, '16-add-server-fingerprint');
+    });
+    await treeLine(treeItem(page, /^Cloud Server online$/)).click();
     await visible(page.getByText('Cloud', { exact: true }));
     expect(await page.getByRole('button', { name: 'Replication Management' }).count()).toBe(0);
 
-    await openCustomers('Northwind IT', /^Cloud Server /);
+    await openCustomers(page, /^Cloud Server /, 'Northwind IT');
     const body = await page.locator('body').innerText();
     expect(body).not.toContain('Edit Replication');
-    expect(await customersTable().getByRole('button', { name: 'Edit Replication' }).count()).toBe(0);
+    expect(await customersTable(page).getByRole('button', { name: 'Edit Replication' }).count()).toBe(0);
     expect(body).not.toContain('Seed Backup Migration');
     await screenshot(page, '17-cloud-customers');
 
@@ -392,11 +332,11 @@ describe('console, end to end', () => {
     cloud = null;
     await page.getByRole('button', { name: 'Refresh' }).click();
     await page.getByText(/^offline — as of /).first().waitFor({ timeout: 30_000 });
-    await item(/^Cloud Server offline$/).waitFor({ timeout: 30_000 });
+    await treeItem(page, /^Cloud Server offline$/).waitFor({ timeout: 30_000 });
     const add = page.getByRole('button', { name: 'Add New Customer' });
     await isDisabled(add);
     expect(await add.getAttribute('title')).toMatch(/^Unavailable offline: this is cached data as of /);
-    const edit = customersTable().getByRole('row').nth(1).getByRole('button', { name: 'Edit Customer' });
+    const edit = customersTable(page).getByRole('row').nth(1).getByRole('button', { name: 'Edit Customer' });
     await isDisabled(edit);
     expect(await edit.getAttribute('title')).toMatch(/^Edit Customer — Unavailable offline/);
     await screenshot(page, '18-offline-cached');
@@ -404,7 +344,7 @@ describe('console, end to end', () => {
 
   test('dark theme follows the OS', async () => {
     await page.emulateMedia({ colorScheme: 'dark' });
-    await openCustomers('Fabrikam Cloud');
+    await openCustomers(page, DEMO, 'Fabrikam Cloud');
     const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
     expect(bg).toBe('rgb(15, 18, 22)');
     await screenshot(page, '19-customers-dark');

@@ -6,20 +6,36 @@
  * then seen from both sides: Replication Management on the source, the read-only replica on the second
  * server. Screenshots (light and dark) go to test-results/e2e-replication-*.png.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import type { Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import https from 'node:https';
 import { PinnedAgent } from '../../src-shared/pinned-tls.js';
 import { ADMIN_PASSWORD, startServer, type RunningServer } from '../support/server-process.js';
-import { buildRenderer, hasText, hidden, isDisabled, openBrowser, ROOT, rowNamed, screenshot, startWebHost, treeLine, visible, type Session, type WebHost } from './support.js';
+import {
+  addServer,
+  customerRow,
+  eachStep,
+  expand,
+  hasText,
+  hidden,
+  isDisabled,
+  notice,
+  openCustomers,
+  rowNamed,
+  runAgent,
+  screenshot,
+  startConsole,
+  tempDirs,
+  treeItem,
+  treeLine,
+  visible,
+  type Session,
+  type WebHost,
+} from './support.js';
 
-const run = promisify(execFile);
 const CUSTOMER = 'E2E Replicated Clinic';
 /**
  * Files below the chunker's minimum are a chunk each. A run sends packs of up to 8 MiB, so 32 MiB under
@@ -35,25 +51,9 @@ let session: Session;
 let page: Page;
 /** The demo server's own name (its `/server` name, not the console's "Demo Server"), as its replica knows it. */
 let sourceName = '';
-const temps: string[] = [];
+const temps = tempDirs();
 
-const tree = () => page.getByRole('tree', { name: 'Servers' });
-const item = (name: string | RegExp, within: Locator = tree()) => within.getByRole('treeitem', { name, exact: typeof name === 'string' });
-const customersTable = () => page.getByRole('table', { name: 'List Of Customers' });
 const runPanel = () => page.getByRole('group', { name: 'Replication run' });
-
-async function temp(prefix: string): Promise<string> {
-  const dir = await mkdtemp(path.join(tmpdir(), prefix));
-  temps.push(dir);
-  return dir;
-}
-
-/** Runs an agent command line from the repository root, as a technician would paste it. */
-async function agent(command: string): Promise<string> {
-  const { stdout, stderr } = await run('bash', ['-c', command], { cwd: ROOT, timeout: 120_000 });
-  expect(`${stdout}${stderr}`).not.toMatch(/\berror\b|refused/i);
-  return stdout;
-}
 
 /** A JSON request to the second server over its TLS, pinned to the fingerprint it printed. */
 function replicaApi<T>(method: string, apiPath: string, body?: unknown, token?: string): Promise<T> {
@@ -74,65 +74,33 @@ function replicaApi<T>(method: string, apiPath: string, body?: unknown, token?: 
   });
 }
 
-async function expand(node: Locator): Promise<void> {
-  if ((await node.getAttribute('aria-expanded')) === 'false') await node.locator(':scope > .line .twisty').click();
-  await expect.poll(() => node.getAttribute('aria-expanded')).toBe('true');
-}
-
-async function openCustomers(server: RegExp, reseller: string | null): Promise<void> {
-  const s = item(server);
-  await expand(s);
-  const parent = reseller ? item(reseller, s) : s;
-  if (reseller) await expand(parent);
-  await treeLine(item('Customers', parent)).click();
-  await customersTable().getByRole('row').nth(1).waitFor();
-}
-
-async function customerRow(name: string): Promise<Locator> {
-  await page.getByRole('searchbox', { name: 'Filter List Of Customers' }).fill(name);
-  const row = rowNamed(customersTable(), name);
-  await row.waitFor();
-  return row;
-}
-
-async function notice(text: string | RegExp): Promise<void> {
-  await page.getByRole('status').filter({ hasText: text }).first().waitFor();
-}
-
 beforeAll(async () => {
-  await buildRenderer();
-  [replica, host] = await Promise.all([startServer({ http: false }), startWebHost(['--demo'])]);
-  session = await openBrowser(host.url);
+  let started: { host: WebHost; session: Session };
+  [replica, started] = await Promise.all([startServer({ http: false }), startConsole(['--demo'])]);
+  ({ host, session } = started);
   page = session.page;
-  page.setDefaultTimeout(20_000);
-  await item(/^Demo Server online$/).waitFor({ timeout: 60_000 });
 }, 240_000);
 
-beforeEach(() => {
-  session.step = expect.getState().currentTestName ?? '?';
-});
-
-afterEach(async () => {
-  for (let i = 0; i < 3 && (await page.getByRole('dialog').count()) > 0; i++) await page.keyboard.press('Escape');
-});
+eachStep(() => session);
 
 afterAll(async () => {
   await session?.browser.close();
   await host?.stop();
   await replica?.stop();
-  for (const d of [...temps, replica?.dataDir]) if (d) await rm(d, { recursive: true, force: true });
+  await temps.removeAll();
+  if (replica?.dataDir) await rm(replica.dataDir, { recursive: true, force: true });
 });
 
 describe('replication, end to end', () => {
   test('a customer of the demo server backs up real files', async () => {
-    await openCustomers(/^Demo Server /, 'Northwind IT');
+    await openCustomers(page, /^Demo Server /, 'Northwind IT');
     await page.getByRole('button', { name: 'Add New Customer' }).click();
     const create = page.getByRole('dialog', { name: 'Add New Customer' });
     await create.getByRole('textbox', { name: 'Customer Name' }).fill(CUSTOMER);
     await create.getByRole('button', { name: 'Create Customer' }).click();
     await hidden(create);
 
-    const row = await customerRow(CUSTOMER);
+    const row = await customerRow(page, CUSTOMER);
     await row.getByRole('button', { name: 'Add New Clients' }).click();
     const add = page.getByRole('dialog', { name: 'Add New Clients' });
     await add.getByRole('textbox', { name: 'Client Name' }).fill('clinic-pc');
@@ -142,17 +110,17 @@ describe('replication, end to end', () => {
     const command = await commandBox.inputValue();
     await add.getByRole('button', { name: 'Done' }).click();
 
-    const state = await temp('bc-e2e-repl-agent-');
-    const source = await temp('bc-e2e-repl-data-');
+    const state = await temps.make('bc-e2e-repl-agent-');
+    const source = await temps.make('bc-e2e-repl-data-');
     await mkdir(path.join(source, 'records'));
     for (let i = 0; i < FILES; i++) await writeFile(path.join(source, 'records', `patient-${i}.bin`), randomBytes(FILE_BYTES));
-    await agent(command.replace('./backup-agent-state', state));
-    await agent(`npm run agent -- schedule add --name Records --source ${source} --every daily@02:00 --state-dir ${state}`);
-    await agent(`npm run agent -- backup --schedule Records --state-dir ${state}`);
+    await runAgent(command.replace('./backup-agent-state', state));
+    await runAgent(`npm run agent -- schedule add --name Records --source ${source} --every daily@02:00 --state-dir ${state}`);
+    await runAgent(`npm run agent -- backup --schedule Records --state-dir ${state}`);
   });
 
   test('Edit Replication: its own configuration to a second server, its fingerprint compared and trusted', async () => {
-    const row = await customerRow(CUSTOMER);
+    const row = await customerRow(page, CUSTOMER);
     await row.getByRole('button', { name: 'Edit Replication' }).click();
     await page.getByRole('heading', { level: 2, name: 'Edit Replication' }).waitFor();
     // Nothing replicated yet: the table says why it is empty.
@@ -180,7 +148,7 @@ describe('replication, end to end', () => {
     await visible(servers.getByRole('cell', { name: replica.url, exact: true }));
 
     await page.getByRole('button', { name: 'Save Replication Settings' }).click();
-    await notice(`Replication settings of ${CUSTOMER} saved: it has its own configuration.`);
+    await notice(page, `Replication settings of ${CUSTOMER} saved: it has its own configuration.`);
     // Saved: the password stays on the server, the row offers to replace it.
     await visible(servers.getByLabel(`New password for ${replica.url} (admin)`));
     await screenshot(page, 'replication-02-configured');
@@ -198,7 +166,7 @@ describe('replication, end to end', () => {
     const text = await runPanel().innerText();
     const [, chunks] = /(\d+) of \1 chunks/.exec(text)!;
     expect(Number(chunks)).toBeGreaterThanOrEqual(FILES);
-    await notice(`Replicating ${CUSTOMER}: done.`);
+    await notice(page, `Replicating ${CUSTOMER}: done.`);
 
     const targets = page.getByRole('table', { name: 'Replication Status' });
     const target = targets.getByRole('row').filter({ hasText: replica.url });
@@ -220,7 +188,7 @@ describe('replication, end to end', () => {
 
   test('Replication Management on the server node: the global form and every customer, failed first', async () => {
     await page.getByRole('button', { name: 'Back' }).click();
-    await treeLine(item(/^Demo Server online$/)).click();
+    await treeLine(treeItem(page, /^Demo Server online$/)).click();
     await page.getByRole('main').getByRole('button', { name: 'Replication Management' }).click();
     await page.getByRole('heading', { level: 2, name: 'Replication Management' }).waitFor();
     await visible(page.getByRole('checkbox', { name: 'Replicate customers that follow the global configuration' }));
@@ -248,26 +216,16 @@ describe('replication, end to end', () => {
   });
 
   test('the second server, added to the console, shows the copy as a replica and offers no change to it', async () => {
-    await page.getByRole('button', { name: 'Add Server' }).first().click();
-    const dialog = page.getByRole('dialog', { name: 'Add Server' });
-    await dialog.getByRole('textbox', { name: 'Name', exact: true }).fill('Replica Server');
-    await dialog.getByRole('textbox', { name: 'Server URL' }).fill(replica.url);
-    await dialog.getByRole('textbox', { name: 'User name' }).fill('admin');
-    await dialog.getByLabel('Password').fill(ADMIN_PASSWORD);
-    await dialog.getByRole('button', { name: 'Check Server' }).click();
-    await dialog.getByRole('checkbox', { name: 'I have compared the fingerprint and trust this server' }).check();
-    await dialog.getByRole('button', { name: 'Add Server' }).click();
-    await hidden(dialog);
-    await item(/^Replica Server online$/).waitFor({ timeout: 30_000 });
+    await addServer(page, 'Replica Server', replica.url);
 
-    const server = item(/^Replica Server online$/);
+    const server = treeItem(page, /^Replica Server online$/);
     await expand(server);
     await expect.poll(() => server.getAttribute('aria-busy')).not.toBe('true');
     await server.getByRole('treeitem').first().waitFor();
     // With reseller management the copy sits under a reseller of the source's name; without, under Customers.
     const reseller = server.getByRole('treeitem', { name: 'Northwind IT', exact: true });
-    await openCustomers(/^Replica Server /, (await reseller.count()) > 0 ? 'Northwind IT' : null);
-    const row = await customerRow(CUSTOMER);
+    await openCustomers(page, /^Replica Server /, (await reseller.count()) > 0 ? 'Northwind IT' : null);
+    const row = await customerRow(page, CUSTOMER);
     await visible(row.getByText(`Replica of ${sourceName}`, { exact: true }));
     for (const name of ['Edit Customer', 'Add New Clients', 'Edit Replication']) {
       const button = row.getByRole('button', { name, exact: true });
@@ -280,13 +238,13 @@ describe('replication, end to end', () => {
   });
 
   test('a refused password fails the run with the error and what to do next, on the page and in its replica row', async () => {
-    await openCustomers(/^Demo Server /, 'Northwind IT');
-    const row = await customerRow(CUSTOMER);
+    await openCustomers(page, /^Demo Server /, 'Northwind IT');
+    const row = await customerRow(page, CUSTOMER);
     await row.getByRole('button', { name: 'Edit Replication' }).click();
     await page.getByRole('heading', { level: 2, name: 'Edit Replication' }).waitFor();
     await page.getByLabel(`New password for ${replica.url} (admin)`).fill('not-the-password');
     await page.getByRole('button', { name: 'Save Replication Settings' }).click();
-    await notice(`Replication settings of ${CUSTOMER} saved: it has its own configuration.`);
+    await notice(page, `Replication settings of ${CUSTOMER} saved: it has its own configuration.`);
     await page.getByRole('button', { name: 'Replicate Now' }).click();
     await hasText(runPanel(), 'Replication failed');
     await hasText(runPanel().getByRole('alert'), /UNAUTHENTICATED|password/i);
