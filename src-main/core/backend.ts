@@ -33,15 +33,23 @@ function fieldOf(error: TValidationError): string | null {
   return segments.map((s, i) => (/^\d+$/.test(s) ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
+/** What is wrong with the field `fieldOf` names: a missing or stray property is named itself, so say so. */
+function problemOf(error: { params: unknown; message: string }): string {
+  const params = error.params as { requiredProperties?: unknown; additionalProperties?: unknown };
+  if (Array.isArray(params.requiredProperties)) return 'is required';
+  if (Array.isArray(params.additionalProperties)) return 'is not a field of this request';
+  return error.message;
+}
+
 /** Checks an untrusted request from a renderer: a known channel and an argument of its schema. */
 export function checkRequest(channel: unknown, arg: unknown): { channel: Channel; arg: ArgOf<Channel> } {
   if (typeof channel !== 'string' || !validators.has(channel as Channel)) throw new BridgeError('BAD_REQUEST', `Unknown request "${String(channel)}".`);
   const validator = validators.get(channel as Channel)!;
   if (!validator.Check(arg)) {
     const first = [...validator.Errors(arg)][0];
-    const where = first?.instancePath ? first.instancePath.slice(1).replaceAll('/', '.') : 'argument';
     const field = first ? fieldOf(first) : null;
-    throw new BridgeError('BAD_REQUEST', `${channel}: ${where} ${first?.message ?? 'is invalid'}.`, field === null ? undefined : { field });
+    // The message names the field as details.field does, so a form can show it under that field as is.
+    throw new BridgeError('BAD_REQUEST', `${channel}: ${field ?? 'argument'} ${first ? problemOf(first) : 'is invalid'}.`, field === null ? undefined : { field });
   }
   return { channel: channel as Channel, arg: arg as ArgOf<Channel> };
 }

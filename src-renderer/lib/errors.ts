@@ -60,7 +60,8 @@ export function errorField<F extends string>(err: unknown, fields: readonly F[])
 /** The server's message without a leading "field:" label, for showing under that field. */
 export function fieldMessage(err: unknown, field: string): string {
   const { message } = errorInfo(err);
-  const text = message.replace(/^[a-z]+\.[A-Za-z]+:\s*/, '').replace(/^(?:(?:input|patch|settings|config|body)\.)?/, '');
+  // A bridge message leads with its channel ("customers.create: name …"), a server one may with `body.`.
+  const text = message.replace(/^[a-z]+\.[A-Za-z]+:\s*/, '').replace(/^body\./, '');
   if (text.startsWith(`${field}:`)) return capitalize(text.slice(field.length + 1).trim());
   return text;
 }
