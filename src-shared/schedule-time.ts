@@ -1,4 +1,4 @@
-import { WEEKDAYS, type Frequency } from './api/schedules.js';
+import { TIME_OF_DAY, WEEKDAYS, type Frequency } from './api/schedules.js';
 
 const HOUR_MS = 60 * 60 * 1000;
 const DAY_MS = 24 * HOUR_MS;
@@ -38,9 +38,8 @@ export function parseEvery(every: string): Frequency {
   const [kind, a, b] = every.split('@');
   if (kind === 'manual' && a === undefined) return { kind: 'manual' };
   if (kind === 'hourly' && a === undefined) return { kind: 'hourly' };
-  const time = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
-  if (kind === 'daily' && a && time.test(a) && b === undefined) return { kind: 'daily', at: a };
-  if (kind === 'weekly' && a && b && time.test(b)) {
+  if (kind === 'daily' && a && TIME_OF_DAY.test(a) && b === undefined) return { kind: 'daily', at: a };
+  if (kind === 'weekly' && a && b && TIME_OF_DAY.test(b)) {
     const days = a.toLowerCase().split(',');
     if (days.every((d): d is (typeof WEEKDAYS)[number] => (WEEKDAYS as readonly string[]).includes(d))) return { kind: 'weekly', days, at: b };
   }

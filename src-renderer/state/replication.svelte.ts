@@ -8,8 +8,8 @@ import type {
   ReplicationServer,
   ReplicationServerInput,
 } from '../../src-shared/api/replication.js';
-import { MAX_REPLICATION_SERVERS } from '../../src-shared/api/replication.js';
-import { WEEKDAYS, type Weekday } from '../../src-shared/api/schedules.js';
+import { MAX_BANDWIDTH_KIBPS, MAX_REPLICATION_SERVERS } from '../../src-shared/api/replication.js';
+import { TIME_OF_DAY, WEEKDAYS, type Weekday } from '../../src-shared/api/schedules.js';
 import { parseWhole } from '../lib/validate.js';
 import { FormState } from './form.svelte.js';
 
@@ -17,9 +17,6 @@ import { FormState } from './form.svelte.js';
 export const REPLICATION_FIELDS = ['mode', 'frequency.at', 'frequency.days', 'bandwidthLimitKBps', 'servers'] as const;
 export type ReplicationField = (typeof REPLICATION_FIELDS)[number];
 
-/** The API's limit for `bandwidthLimitKBps` (KiB/s). */
-export const MAX_BANDWIDTH_KIBPS = 10_000_000;
-const TIME = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
 /** What a configuration starts with before the server said otherwise: every night at 01:00 UTC. */
 const DEFAULT_FREQUENCY: ReplicationFrequency = { kind: 'daily', at: '01:00' };
 
@@ -84,7 +81,7 @@ export class ReplicationDraft {
             ? 'Add at least one replication server, or turn replication off.'
             : null;
     return {
-      'frequency.at': this.kind !== 'hourly' && !TIME.test(this.at.trim()) ? 'Enter the time as HH:MM (24-hour clock, UTC), for example 02:00.' : null,
+      'frequency.at': this.kind !== 'hourly' && !TIME_OF_DAY.test(this.at.trim()) ? 'Enter the time as HH:MM (24-hour clock, UTC), for example 02:00.' : null,
       'frequency.days': this.kind === 'weekly' && this.days.length === 0 ? 'Choose at least one day of the week.' : null,
       bandwidthLimitKBps: this.parsedBandwidth.error ? `Enter a whole number of KiB/s from 1 to ${MAX_BANDWIDTH_KIBPS.toLocaleString()}, or leave it empty for no limit.` : null,
       servers: this.servers.length > MAX_REPLICATION_SERVERS ? `Use at most ${MAX_REPLICATION_SERVERS} replication servers.` : noServers,

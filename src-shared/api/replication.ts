@@ -25,8 +25,10 @@ export type ReplicationFrequency = Static<typeof ReplicationFrequency>;
 export const Fingerprint = Type.String({ pattern: '^[0-9a-f]{64}$' });
 /** A replication server's base URL: `https://host[:port]`, or `http://` on a loopback address. */
 export const ServerUrl = Type.String({ minLength: 8, maxLength: 2048, pattern: '^https?://[^\\s/?#]+/?$' });
+/** The highest bandwidth limit a configuration takes, in KiB/s (about 9.5 GiB/s). */
+export const MAX_BANDWIDTH_KIBPS = 10_000_000;
 /** KiB/s (1024 bytes) for all the replication traffic a configuration sends; `null` = unlimited. */
-export const BandwidthLimit = Nullable(Type.Integer({ minimum: 1, maximum: 10_000_000 }));
+export const BandwidthLimit = Nullable(Type.Integer({ minimum: 1, maximum: MAX_BANDWIDTH_KIBPS }));
 
 const SERVER_FIELDS = {
   url: ServerUrl,

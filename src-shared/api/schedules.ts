@@ -15,11 +15,14 @@ export const Weekday = Type.Union([
 ]);
 export type Weekday = Static<typeof Weekday>;
 
+/** A UTC wall-clock time "HH:MM", 00:00 to 23:59. */
+export const TIME_OF_DAY = /^([01][0-9]|2[0-3]):[0-5][0-9]$/;
+
 /** `at` is a UTC wall-clock time "HH:MM"; `days` applies to weekly schedules. */
 export const Frequency = Type.Object(
   {
     kind: Type.Union([Type.Literal('manual'), Type.Literal('hourly'), Type.Literal('daily'), Type.Literal('weekly')]),
-    at: Type.Optional(Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' })),
+    at: Type.Optional(Type.String({ pattern: TIME_OF_DAY.source })),
     days: Type.Optional(Type.Array(Weekday, { minItems: 1, maxItems: 7, uniqueItems: true })),
   },
   { additionalProperties: false },
