@@ -81,6 +81,28 @@ async function registerCustomer(server: RunningServer): Promise<void> {
   ok(await admin.post<Customer>(`/resellers/${reseller.id}/customers`, { name: CUSTOMER, autoAuthorization: true }), 201);
 }
 
+/**
+ * A relay to `server` and a client registered with `register(relay)`, with a backup of a small tree in
+ * schedule "docs"; `name` keeps its state dir and tree apart from the other describe's.
+ */
+async function backedUp(name: string, server: RunningServer, register: (relay: Relay) => string[]): Promise<{ relay: Relay; stateDir: string; src: string }> {
+  const relay = await relayTo(portOf(server.url));
+  const stateDir = path.join(work, `${name}-state`);
+  const src = path.join(work, `${name}-tree`);
+  await makeTree(src);
+  const agent = (...args: string[]) => runAgent([...args, '--state-dir', stateDir]);
+  await expectOk(await agent('register', ...register(relay)), 'register');
+  await expectOk(await agent('schedule', 'add', '--name', 'docs', '--source', src), 'schedule add');
+  await expectOk(await agent('backup', '--schedule', 'docs'), 'backup');
+  return { relay, stateDir, src };
+}
+
+async function stopAll(server: RunningServer | undefined, relay: Relay | undefined): Promise<void> {
+  await relay?.close();
+  await server?.stop();
+  if (server) await removeDir(server.dataDir);
+}
+
 beforeAll(async () => {
   work = await tempDir('agent-restore-from-');
 });
@@ -99,21 +121,11 @@ describe('restore --from over http', () => {
   beforeAll(async () => {
     server = await startServer();
     await registerCustomer(server);
-    relay = await relayTo(portOf(server.url));
-    stateDir = path.join(work, 'http-state');
-    src = path.join(work, 'http-tree');
-    await makeTree(src);
     // Registered through the relay: that address is "the registered server" for this client.
-    await expectOk(await agent('register', '--server', relay.url('http'), '--customer', CUSTOMER, '--name', 'laptop'), 'register');
-    await expectOk(await agent('schedule', 'add', '--name', 'docs', '--source', src), 'schedule add');
-    await expectOk(await agent('backup', '--schedule', 'docs'), 'backup');
+    ({ relay, stateDir, src } = await backedUp('http', server, (r) => ['--server', r.url('http'), '--customer', CUSTOMER, '--name', 'laptop']));
   });
 
-  afterAll(async () => {
-    await relay?.close();
-    await server?.stop();
-    if (server) await removeDir(server.dataDir);
-  });
+  afterAll(() => stopAll(server, relay));
 
   it('refuses a command line that cannot work before reading the state or sending anything', async () => {
     const stateBefore = await readFile(path.join(stateDir, 'state.json'), 'utf8');
@@ -235,20 +247,10 @@ describe('restore --from over TLS', () => {
 
   beforeAll(async () => {
     server = await startServer({ http: false });
-    relay = await relayTo(portOf(server.url));
-    stateDir = path.join(work, 'tls-state');
-    src = path.join(work, 'tls-tree');
-    await makeTree(src);
-    await expectOk(await agent('register', '--server', server.url, '--trial', '--name', 'tls-laptop', '--fingerprint', server.fingerprint), 'register');
-    await expectOk(await agent('schedule', 'add', '--name', 'docs', '--source', src), 'schedule add');
-    await expectOk(await agent('backup', '--schedule', 'docs'), 'backup');
+    ({ relay, stateDir, src } = await backedUp('tls', server, () => ['--server', server.url, '--trial', '--name', 'tls-laptop', '--fingerprint', server.fingerprint]));
   });
 
-  afterAll(async () => {
-    await relay?.close();
-    await server?.stop();
-    if (server) await removeDir(server.dataDir);
-  });
+  afterAll(() => stopAll(server, relay));
 
   it('keeps the registered pin when --from names the registered server without pin flags', async () => {
     const target = path.join(work, 'tls-same');
