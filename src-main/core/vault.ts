@@ -198,7 +198,7 @@ export interface OpenVaultOptions {
 }
 
 /** The probe entry is fixed, so a probe interrupted halfway leaves at most one stale entry, overwritten next time. */
-const PROBE_ACCOUNT = '.probe';
+export const PROBE_ACCOUNT = '.probe';
 const DEFAULT_PROBE_TIMEOUT_MS = 20_000;
 
 /**
