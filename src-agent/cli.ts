@@ -142,8 +142,8 @@ function reportFailure(error: unknown): number {
 function connect(state: AgentState, stateDir: StateDir): ServerClient {
   return new ServerClient(state.server, {
     token: state.token,
-    onMoved: async (endpoint, token) => {
-      await stateDir.save({ ...state, server: endpoint, token });
+    onMoved: async (endpoint) => {
+      await stateDir.save({ ...state, server: endpoint });
       process.stderr.write(`note: this client moved to ${endpoint.url}; the agent uses that server from now on\n`);
     },
   });

@@ -8,8 +8,9 @@
  *   handshake finished AND the peer certificate matched the pin, so not even a request line reaches an
  *   impostor (a check in 'secureConnect' after the request was queued could already have leaked the
  *   token). TLS session resumption is off so every handshake shows a certificate to check.
- * - 410 CLIENT_MOVED: the client was migrated to another server. The client switches to the new server
- *   and token (persisted by `onMoved` first, so a crash cannot forget the move) and retries the call.
+ * - 410 CLIENT_MOVED: the client was migrated to another server, its identity with it. The client switches
+ *   to the new server (persisted by `onMoved` first, so a crash cannot forget the move) and retries the
+ *   call there with the same token.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -53,8 +54,8 @@ const MAX_SOCKETS = 8;
 
 export interface ServerClientOptions {
   token?: string | null;
-  /** Called with the new server and token when the server answers 410 CLIENT_MOVED; should persist them. */
-  onMoved?: (endpoint: ServerEndpoint, token: string) => Promise<void>;
+  /** Called with the new server when the server answers 410 CLIENT_MOVED; should persist it. */
+  onMoved?: (endpoint: ServerEndpoint) => Promise<void>;
 }
 
 type Body = { json: unknown } | { parts: readonly Uint8Array[]; contentType: string } | undefined;
@@ -106,12 +107,11 @@ export class ServerClient {
       if (!moved || !this.options.onMoved) throw error;
       // A fingerprint that is not one (empty, "none" for a plain-http server) pins nothing: then the
       // system's CAs must vouch for an https server, which fails closed for a self-signed one.
-      const pin = normalizeFingerprint(moved.server.fingerprint);
+      const pin = normalizeFingerprint(moved.server.fingerprint ?? '');
       const endpoint: ServerEndpoint = { url: moved.server.url.replace(/\/+$/, ''), fingerprint: isFingerprint(pin) ? pin : null };
-      await this.options.onMoved(endpoint, moved.token);
+      await this.options.onMoved(endpoint);
       this.agent.destroy();
       this.endpointValue = endpoint;
-      this.token = moved.token;
       this.agent = createAgent(endpoint);
       this.generation++;
       return await this.send(method, path, body, expect);
@@ -220,9 +220,9 @@ function parseResponse(status: number, contentType: string, data: Buffer, expect
 
 function movedTo(error: unknown): ClientMovedDetails | null {
   if (!(error instanceof AgentApiError) || error.code !== 'CLIENT_MOVED' || !error.details) return null;
-  const { server, token } = error.details as Partial<ClientMovedDetails>;
-  if (typeof token !== 'string' || typeof server !== 'object' || server === null || typeof server.url !== 'string') return null;
-  return { server: { url: server.url, fingerprint: typeof server.fingerprint === 'string' ? server.fingerprint : '' }, token };
+  const { server } = error.details as Partial<ClientMovedDetails>;
+  if (typeof server !== 'object' || server === null || typeof server.url !== 'string') return null;
+  return { server: { url: server.url, fingerprint: typeof server.fingerprint === 'string' ? server.fingerprint : null } };
 }
 
 function createAgent(endpoint: ServerEndpoint): http.Agent {

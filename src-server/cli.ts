@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   const services = new Services(db, options.dataDir);
   await services.chunks.tidy();
   services.replication.runs.recover();
+  services.seedMigration.runs.recover();
   const generatedPassword = await bootstrap(services, options);
   if (generatedPassword) process.stdout.write(`admin password (shown once): ${generatedPassword}\n`);
   if (options.demo) {
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     if (replication) clearInterval(replication);
     await app.close(); // stops accepting, lets in-flight requests finish
     await services.replication.runs.stop(); // runs in progress fail at their next pack, to resume later
+    await services.seedMigration.runs.stop(); // likewise: the client being copied stays here, whole
     await services.chunks.idle();
     db.close();
     process.exit(0);

@@ -1,3 +1,4 @@
+import type { ClientMovedDetails } from '../src-shared/api/agent.js';
 import { CLIENT_LIST, type BackupStatus, type Client, type ClientStatus } from '../src-shared/api/clients.js';
 import { bool, listSource } from './store.js';
 
@@ -16,6 +17,10 @@ export interface ClientRow {
   last_backup_at: string | null;
   last_backup_status: BackupStatus | null;
   created_at: string;
+  /** Where a moved client lives now: the 410 CLIENT_MOVED details as JSON. */
+  moved_to: string | null;
+  /** The source server's id while the client is being seeded here (seed migration): hidden and counted nowhere. */
+  incoming_from: string | null;
 }
 
 export const toClient = (r: ClientRow): Client => ({
@@ -32,9 +37,10 @@ export const toClient = (r: ClientRow): Client => ({
   lastBackupAt: r.last_backup_at,
   lastBackupStatus: r.last_backup_status,
   createdAt: r.created_at,
+  movedTo: r.moved_to ? { url: (JSON.parse(r.moved_to) as ClientMovedDetails).server.url } : null,
 });
 
-export const COLUMNS = 'id, customer_id, name, hostname, os, status, trial, trial_expires_at, mcal_consumed, space_used, last_backup_at, last_backup_status, created_at';
+export const COLUMNS = 'id, customer_id, name, hostname, os, status, trial, trial_expires_at, mcal_consumed, space_used, last_backup_at, last_backup_status, created_at, moved_to, incoming_from';
 export const CLIENT_ROWS = listSource(CLIENT_LIST, {
   select: COLUMNS,
   from: 'clients',

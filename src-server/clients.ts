@@ -36,7 +36,8 @@ export class Clients {
 
   /** The client as `principal` may see it. Trial clients belong to no reseller: only the admin sees them. */
   row(principal: Principal, id: string): ClientRow {
-    const row = this.store.get<ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE id = ?`, id);
+    // A client still being seeded here from another server is not this server's yet.
+    const row = this.store.get<ClientRow>(`SELECT ${COLUMNS} FROM clients WHERE id = ? AND incoming_from IS NULL`, id);
     if (!row) throw notFound('Client');
     if (principal.role === 'reseller') {
       const owner = row.customer_id && this.store.get<{ reseller_id: string }>('SELECT reseller_id FROM customers WHERE id = ?', row.customer_id);
@@ -52,9 +53,13 @@ export class Clients {
     return row;
   }
 
-  /** The client, for a change: refused when it belongs to a replica (REPLICA_READ_ONLY). */
-  writable(principal: Principal, id: string): ClientRow {
+  /**
+   * The client, for a change: refused when it belongs to a replica (REPLICA_READ_ONLY), and when it has
+   * moved to another server (409; only deleting it, which drops its redirect, is allowed).
+   */
+  writable(principal: Principal, id: string, change: 'change' | 'delete' = 'change'): ClientRow {
     const row = this.row(principal, id);
+    if (row.status === 'moved' && change === 'change') throw conflict(`Client "${row.name}" has moved to another server; change it there (only deleting its redirect is possible here).`);
     const customer = row.customer_id ? this.store.get<CustomerRow>('SELECT * FROM customers WHERE id = ?', row.customer_id) : undefined;
     if (customer) assertWritable(customer);
     return row;
@@ -67,16 +72,22 @@ export class Clients {
   list(principal: Principal, customerId: string, query: ListQuery): List<Client> {
     this.customers.row(principal, customerId);
     return this.store.list<ClientRow, Client>(
-      { ...CLIENT_ROWS, where: 'customer_id = ?', params: [customerId] },
+      { ...CLIENT_ROWS, where: 'customer_id = ? AND incoming_from IS NULL', params: [customerId] },
       query,
       toClient,
     );
   }
 
+  /** Every client of the server, across customers (administrator only): the seed migration's picker. */
+  listAll(principal: Principal, query: ListQuery): List<Client> {
+    assertAdmin(principal);
+    return this.store.list<ClientRow, Client>({ ...CLIENT_ROWS, where: 'incoming_from IS NULL', params: [] }, query, toClient);
+  }
+
   listTrial(principal: Principal, query: ListQuery): List<Client> {
     assertAdmin(principal);
     return this.store.list<ClientRow, Client>(
-      { ...CLIENT_ROWS, where: 'customer_id IS NULL AND trial = 1', params: [] },
+      { ...CLIENT_ROWS, where: 'customer_id IS NULL AND trial = 1 AND incoming_from IS NULL', params: [] },
       query,
       toClient,
     );
@@ -109,7 +120,6 @@ export class Clients {
     return this.store.write(() => {
       const row = this.writable(principal, id);
       if (row.status === 'authorized') return toClient(row);
-      if (row.status === 'moved') throw conflict(`Client "${row.name}" has moved to another server and cannot be authorized here.`);
       const customer = this.customers.row(principal, row.customer_id!);
       this.pool.assertCanConsume(customer);
       this.consume(row.id, customer.id);
@@ -121,7 +131,7 @@ export class Clients {
 
   delete(principal: Principal, id: string): void {
     this.store.write(() => {
-      const row = this.writable(principal, id);
+      const row = this.writable(principal, id, 'delete');
       this.assertNoBackupRunning(row);
       this.purge(principal.username, id, 'client deleted');
       this.audit.record(principal, { action: 'client.delete', objectType: 'client', objectId: id, objectName: row.name, resellerId: this.resellerOf(row), before: toClient(row) });
@@ -135,7 +145,6 @@ export class Clients {
   async migrate(principal: Principal, id: string, targetCustomerId: string): Promise<Client> {
     const check = () => {
       const row = this.writable(principal, id);
-      if (row.status === 'moved') throw conflict(`Client "${row.name}" has moved to another server.`);
       if (row.customer_id === targetCustomerId) throw conflict(`Client "${row.name}" already belongs to that customer.`);
       this.assertNoBackupRunning(row);
       const target = this.customers.row(principal, targetCustomerId);
@@ -290,7 +299,7 @@ export class Clients {
   }
 
   /** Records the entries of one deletion of (part of) a client in the deleted report: same time, same reseller. */
-  private deletedReport(row: ClientRow, deletedBy: string, reason: Reason): DeletedRecorder {
+  deletedReport(row: ClientRow, deletedBy: string, reason: Reason): DeletedRecorder {
     if (reason === UNREPORTED) return () => {};
     const resellerId = this.resellerOf(row);
     const at = nowIso();
@@ -315,7 +324,8 @@ export class Clients {
 
   /** Takes a client's counts off its customer (MCAL, space, client count). */
   private detach(row: ClientRow): void {
-    if (!row.customer_id) return;
+    // A moved client, and one still being seeded here, count in no total.
+    if (!row.customer_id || row.status === 'moved' || row.incoming_from) return;
     this.store.run(
       'UPDATE customers SET client_count = client_count - 1, mcals_used = mcals_used - ?, space_used = space_used - ? WHERE id = ?',
       row.mcal_consumed,

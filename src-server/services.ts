@@ -14,6 +14,7 @@ import { expiredSessions, orphanChunks, packCompaction, staleRuns, trialExpiry }
 import { McalPool } from './mcal.js';
 import { Replication } from './replication/index.js';
 import { Resellers } from './resellers.js';
+import { SeedMigration } from './seed-migration/index.js';
 import { Scheduler } from './scheduler.js';
 import { ServerConfig } from './server-config.js';
 import { Schedules } from './schedules.js';
@@ -36,6 +37,7 @@ export class Services {
   readonly chunks: ChunkIndex;
   readonly backups: Backups;
   readonly replication: Replication;
+  readonly seedMigration: SeedMigration;
   /** The scheduled tasks: a new periodic feature adds its task to this list, in the order it must run. */
   readonly maintenance: Scheduler;
 
@@ -55,6 +57,7 @@ export class Services {
     this.schedules = new Schedules(this.store, this.audit, this.clients, this.customers);
     this.jobs = new Jobs(this.store);
     this.replication = new Replication({ ...this, verifier, dataDir });
+    this.seedMigration = new SeedMigration(this);
     this.maintenance = new Scheduler(this.jobs, [
       trialExpiry(this.store, this.settings, this.clients),
       staleRuns(this.backups),

@@ -324,7 +324,8 @@ export class ChunkIndex {
 
   /**
    * Applies byte deltas per schedule to the schedule, its client and the client's customer, in one
-   * statement per level. Call inside `store.write`.
+   * statement per level (a client still being seeded here counts against its customer only once handed
+   * over). Call inside `store.write`.
    */
   addSpace(deltas: ReadonlyMap<string, number>): void {
     const list = JSON.stringify([...deltas].filter(([, d]) => d !== 0));
@@ -338,7 +339,7 @@ export class ChunkIndex {
     );
     this.store.run(
       `UPDATE customers SET space_used = space_used + d.delta FROM (SELECT c.customer_id, sum(x.delta) AS delta FROM (${rows}) x JOIN schedules s ON s.id = x.schedule_id JOIN clients c ON c.id = s.client_id
-        WHERE c.customer_id IS NOT NULL GROUP BY c.customer_id) d WHERE customers.id = d.customer_id`,
+        WHERE c.customer_id IS NOT NULL AND c.incoming_from IS NULL GROUP BY c.customer_id) d WHERE customers.id = d.customer_id`,
       list,
     );
   }

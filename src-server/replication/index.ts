@@ -8,6 +8,7 @@ import type { Jobs } from '../jobs.js';
 import type { Settings } from '../settings.js';
 import type { Store } from '../store.js';
 import { ReplicationConfig } from './config.js';
+import { CopyReceiver } from './copy-receiver.js';
 import { Replicas } from './replica.js';
 import { Replicator } from './replicator.js';
 import { SecretBox } from './secret-box.js';
@@ -22,12 +23,15 @@ export class Replication {
   readonly runs: Replicator;
   readonly status: ReplicationStatusView;
   readonly replicas: Replicas;
+  /** Receives copies from other servers: replicas here, and clients seeded here (seed migration). */
+  readonly copies: CopyReceiver;
 
   constructor(deps: { store: Store; settings: Settings; audit: AuditLog; customers: Customers; clients: Clients; resellers: Resellers; chunks: ChunkIndex; jobs: Jobs; verifier: PackVerifier; dataDir: string }) {
     const { store, settings, customers, chunks } = deps;
     this.config = new ReplicationConfig(store, settings, deps.audit, customers, new SecretBox(deps.dataDir));
     this.runs = new Replicator(store, settings, this.config, customers, chunks, deps.jobs);
     this.status = new ReplicationStatusView(store, settings, customers, this.config);
-    this.replicas = new Replicas(store, settings, chunks, deps.clients, deps.resellers, deps.verifier);
+    this.copies = new CopyReceiver(store, chunks, deps.verifier);
+    this.replicas = new Replicas(store, settings, chunks, deps.clients, deps.resellers, this.copies);
   }
 }

@@ -2,7 +2,11 @@ import http from 'node:http';
 import https from 'node:https';
 import type { ServerInfo, Session } from '../../src-shared/api/session.js';
 import { PinnedAgent } from '../../src-shared/pinned-tls.js';
+import { ApiError } from '../errors.js';
 import type { ReplicaServer } from './config.js';
+
+/** The other server: where it is and the SHA-256 its certificate must have (null for http on loopback). */
+export type PeerEndpoint = Pick<ReplicaServer, 'url' | 'fingerprint'>;
 import type { Throttle } from './throttle.js';
 
 /** Silence after which a call to a replication server is given up (a hung server, a dead link). */
@@ -36,11 +40,14 @@ export class CertificateMismatch extends Error {
  */
 export class PeerClient {
   private token: string | null = null;
+  private username = '';
   private readonly agent: http.Agent;
 
+  /** `role` names the other server in errors: "replication server", "target server". */
   constructor(
-    readonly server: ReplicaServer,
+    readonly server: PeerEndpoint,
     private readonly throttle: Throttle,
+    private readonly role = 'replication server',
   ) {
     const url = new URL(server.url);
     this.agent =
@@ -51,17 +58,23 @@ export class PeerClient {
               presented === server.fingerprint
                 ? null
                 : new CertificateMismatch(
-                    `Its certificate has changed: it presents ${presented ?? 'no certificate'}, but the configuration pins ${server.fingerprint}. Check the replication server's fingerprint ("listening … fingerprint=…") and update the configuration; nothing was sent.`,
+                    `Its certificate has changed: it presents ${presented ?? 'no certificate'}, but the configuration pins ${server.fingerprint}. Check the ${role}'s fingerprint ("listening … fingerprint=…") and update the configuration; nothing was sent.`,
                   ),
             { maxSockets: PEER_SOCKETS },
           );
   }
 
-  /** Signs in with the configured credentials; then checks that the server can take replicas. */
-  async signIn(): Promise<ServerInfo> {
-    const session = await this.json<Session>('POST', '/session', { username: this.server.username, password: this.server.password });
-    if (session.role !== 'admin') throw new PeerError('FORBIDDEN', 403, `${this.server.username} is not an administrator there; replication needs an admin login of the replication server.`);
-    this.token = session.token;
+  /** Signs in with the configured credentials; answers what the server is (so the caller can check it can take copies). */
+  async signIn(credentials: Pick<ReplicaServer, 'username' | 'password'>): Promise<ServerInfo> {
+    this.username = credentials.username;
+    const session = await this.json<Session>('POST', '/session', { username: credentials.username, password: credentials.password });
+    if (session.role !== 'admin') throw new PeerError('FORBIDDEN', 403, `${credentials.username} is not an administrator there; replication needs an admin login of the replication server.`);
+    return this.useToken(session.token);
+  }
+
+  /** Uses an admin session token of the other server obtained elsewhere (a seed migration's); answers what the server is. */
+  async useToken(token: string): Promise<ServerInfo> {
+    this.token = token;
     return this.json<ServerInfo>('GET', '/server');
   }
 
@@ -117,7 +130,7 @@ export class PeerClient {
 
   private unreachable(err: Error): Error {
     const code = 'code' in err && typeof err.code === 'string' ? `${err.code}: ` : '';
-    return new Error(`The replication server cannot be reached (${code}${err.message}); it is tried again later.`, { cause: err });
+    return new Error(`The ${this.role} cannot be reached (${code}${err.message}).`, { cause: err });
   }
 
   private refusal(status: number, data: Buffer, method: string, path: string): PeerError {
@@ -131,8 +144,16 @@ export class PeerClient {
     const message = typeof body.error?.message === 'string' ? body.error.message : `${method} ${path} answered HTTP ${status}`;
     const details = typeof body.error?.details === 'object' && body.error.details !== null ? (body.error.details as Record<string, unknown>) : undefined;
     if (code === 'UNAUTHENTICATED' && path === '/session') {
-      return new PeerError(code, status, `The replication server refused the sign-in of ${this.server.username}: check its username and password in the configuration. Not retried before the next scheduled run.`);
+      return new PeerError(code, status, `The replication server refused the sign-in of ${this.username}: check its username and password in the configuration. Not retried before the next scheduled run.`);
     }
+    if (code === 'UNAUTHENTICATED') return new PeerError(code, status, `The ${this.role} refused the session token (${message}); sign in to it again.`);
     return new PeerError(code, status, message, details);
   }
+}
+
+/** A copy's error as a job or a client's state shows it: the API code first when the other server gave one. */
+export function describeFailure(err: unknown): string {
+  if (err instanceof PeerError || err instanceof ApiError) return `${err.code}: ${err.message}`;
+  if (err instanceof CertificateMismatch) return `CERTIFICATE_CHANGED: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
 }

@@ -4,12 +4,12 @@ import type { Principal } from '../auth.js';
 import { UNREPORTED, type Clients } from '../clients.js';
 import type { CustomerRow } from '../customers.js';
 import type { ChunkIndex } from '../dataplane/chunk-index.js';
-import { Manifests } from '../dataplane/manifests.js';
-import type { PackUpload, PackVerifier } from '../dataplane/pack-verifier.js';
-import { ApiError, badRequest, conflict, nameTaken, notFound } from '../errors.js';
+import type { PackUpload } from '../dataplane/pack-verifier.js';
+import { badRequest, conflict, nameTaken, notFound } from '../errors.js';
 import { assertAdmin, type Resellers } from '../resellers.js';
 import type { Settings } from '../settings.js';
 import { nameKey, type Store } from '../store.js';
+import type { CopyReceiver, CopyScope } from './copy-receiver.js';
 
 /** Who the replica's own deletions are by, in its deleted report. */
 const deletedBy = (serverName: string) => `replication from ${serverName}`;
@@ -21,18 +21,14 @@ const deletedBy = (serverName: string) => `replication from ${serverName}`;
  * server; each is one transaction (a pack: written, then indexed), so a copy is never half-applied.
  */
 export class Replicas {
-  private readonly manifests: Manifests;
-
   constructor(
     private readonly store: Store,
     private readonly settings: Settings,
     private readonly chunks: ChunkIndex,
     private readonly clients: Clients,
     private readonly resellers: Resellers,
-    private readonly verifier: PackVerifier,
-  ) {
-    this.manifests = new Manifests(store);
-  }
+    private readonly copies: CopyReceiver,
+  ) {}
 
   /** Creates or updates the copy with the source's clients and schedules; removes what the source no longer has (its deleted report entries follow). */
   sync(principal: Principal, key: PeerReplicaParams, input: PeerCustomerSync): PeerReplicaSummary {
@@ -78,61 +74,13 @@ export class Replicas {
   }
 
   /** Stores chunks of the copy, each checked against its name, counted against one of its schedules. */
-  async storePack(principal: Principal, key: PeerReplicaParams, scheduleId: string, upload: PackUpload): Promise<PackStored> {
-    const customer = this.replica(principal, key);
-    this.schedule(customer.id, scheduleId, 'schedule');
-    const pack = await this.verifier.verify(upload);
-    try {
-      return await this.chunks.add(customer.id, scheduleId, pack.chunks);
-    } finally {
-      pack.release();
-    }
-  }
-
-  receivePack(...args: Parameters<PackVerifier['receive']>): Promise<PackUpload> {
-    return this.verifier.receive(...args);
+  storePack(principal: Principal, key: PeerReplicaParams, scheduleId: string, upload: PackUpload): Promise<PackStored> {
+    return this.copies.storePack(this.scope(this.replica(principal, key)), scheduleId, upload);
   }
 
   /** Commits backups of the copy (a backup only once every chunk it uses is here), and its reports and deleted report entries since the last run. */
   storeBackups(principal: Principal, key: PeerReplicaParams, input: PeerBackups): PeerBackupsStored {
-    const customer = this.replica(principal, key);
-    return this.store.write(() => {
-      let stored = 0;
-      input.backups.forEach((b, i) => {
-        this.schedule(customer.id, b.scheduleId, `backups[${i}].scheduleId`);
-        if (this.store.get('SELECT 1 FROM backups WHERE id = ?', b.id)) return;
-        this.store.run('INSERT INTO backups (id, schedule_id, created_at, files, bytes) VALUES (?, ?, ?, ?, ?)', b.id, b.scheduleId, b.createdAt, b.files, b.bytes);
-        const uses = this.manifests.saveStored(b.id, { baseId: b.manifest.baseId, depth: b.manifest.depth, entries: Buffer.from(b.manifest.entries, 'base64') });
-        const absent = this.chunks.reference(b.scheduleId, customer.id, uses);
-        if (absent.length) throw new ApiError('CONFLICT', `This server lacks ${absent.length} chunks backup ${b.id} uses; send them, then the backup again.`, { missing: absent.slice(0, 1000) });
-        stored++;
-      });
-      input.backupReports.forEach((r, i) => {
-        this.schedule(customer.id, r.scheduleId, `backupReports[${i}].scheduleId`);
-        this.store.run(
-          `INSERT INTO backup_reports (id, schedule_id, started_at, finished_at, status, files_scanned, files_uploaded, bytes_scanned, bytes_uploaded, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, status = excluded.status, files_scanned = excluded.files_scanned, files_uploaded = excluded.files_uploaded,
-             bytes_scanned = excluded.bytes_scanned, bytes_uploaded = excluded.bytes_uploaded, error = excluded.error`,
-          r.id, r.scheduleId, r.startedAt, r.finishedAt, r.status, r.filesScanned, r.filesUploaded, r.bytesScanned, r.bytesUploaded, r.error,
-        );
-      });
-      input.restoreReports.forEach((r, i) => {
-        this.schedule(customer.id, r.scheduleId, `restoreReports[${i}].scheduleId`);
-        this.store.run(
-          `INSERT INTO restore_reports (id, schedule_id, started_at, finished_at, status, files, bytes, target, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET finished_at = excluded.finished_at, status = excluded.status, files = excluded.files, bytes = excluded.bytes, error = excluded.error`,
-          r.id, r.scheduleId, r.startedAt, r.finishedAt, r.status, r.files, r.bytes, r.target, r.error,
-        );
-      });
-      for (const d of input.deleted) {
-        this.store.run(
-          `INSERT OR IGNORE INTO deleted_reports (id, reseller_id, customer_id, client_id, schedule_id, deleted_at, deleted_by, kind, client_name, schedule_name, bytes, reason)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          d.id, customer.reseller_id, customer.id, d.clientId, d.scheduleId, d.deletedAt, d.deletedBy, d.kind, d.clientName, d.scheduleName, d.bytes, d.reason,
-        );
-      }
-      return { backups: stored };
-    });
+    return this.copies.storeBackups(this.scope(this.replica(principal, key)), input);
   }
 
   /** The source deleted the customer: the copy goes, its clients and backups recorded in this server's deleted report. */
@@ -154,9 +102,16 @@ export class Replicas {
     return row;
   }
 
-  private schedule(customerId: string, scheduleId: string, field: string): void {
-    const found = this.store.get('SELECT 1 FROM schedules s JOIN clients c ON c.id = s.client_id WHERE s.id = ? AND c.customer_id = ?', scheduleId, customerId);
-    if (!found) throw badRequest(field, `${field}: schedule ${scheduleId} is not one of this replica's schedules; send the customer first.`);
+  private scope(customer: CustomerRow): CopyScope {
+    return {
+      owner: customer.id,
+      resellerId: customer.reseller_id,
+      customerId: customer.id,
+      schedule: (scheduleId, field) => {
+        const found = this.store.get('SELECT 1 FROM schedules s JOIN clients c ON c.id = s.client_id WHERE s.id = ? AND c.customer_id = ?', scheduleId, customer.id);
+        if (!found) throw badRequest(field, `${field}: schedule ${scheduleId} is not one of this replica's schedules; send the customer first.`);
+      },
+    };
   }
 
   /** The copy's clients and schedules become the source's: upserted by id, the others removed with their data. */
@@ -183,17 +138,7 @@ export class Replicas {
         this.store.run('UPDATE customers SET client_count = client_count + 1 WHERE id = ?', customerId);
       }
       const row = this.clients.rowById(client.id);
-      const keepSchedules = new Set(client.schedules.map((s) => s.id));
-      const goneSchedules = this.store.all<{ id: string }>('SELECT id FROM schedules WHERE client_id = ?', client.id).map((s) => s.id).filter((id) => !keepSchedules.has(id));
-      this.clients.purgeSchedules(by, row, goneSchedules, UNREPORTED);
-      for (const s of client.schedules) {
-        this.store.run(
-          `INSERT INTO schedules (id, client_id, name, sources, frequency, enabled, last_run_at, last_status, next_run_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-           ON CONFLICT (id) DO UPDATE SET name = excluded.name, sources = excluded.sources, frequency = excluded.frequency, enabled = excluded.enabled,
-             last_run_at = excluded.last_run_at, last_status = excluded.last_status, next_run_at = excluded.next_run_at WHERE schedules.client_id = excluded.client_id`,
-          s.id, client.id, s.name, JSON.stringify(s.sources), JSON.stringify(s.frequency), s.enabled ? 1 : 0, s.lastRunAt, s.lastStatus, s.nextRunAt, s.createdAt,
-        );
-      }
+      this.clients.purgeSchedules(by, row, this.copies.syncSchedules(client.id, client.schedules), UNREPORTED);
     });
   }
 }

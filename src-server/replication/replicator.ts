@@ -1,25 +1,22 @@
-import type { PeerBackup, PeerBackupReport, PeerBackups, PeerClient as PeerClientBody, PeerCustomerSync, PeerDeleted, PeerReplicaSummary, PeerRestoreReport } from '../../src-shared/api/peer.js';
+import type { PeerCustomerSync, PeerReplicaSummary } from '../../src-shared/api/peer.js';
 import type { ReplicationRunStarted } from '../../src-shared/api/replication.js';
 import { nextRunAfter } from '../../src-shared/schedule-time.js';
 import type { Principal } from '../auth.js';
 import { assertWritable, type CustomerRow, type Customers } from '../customers.js';
 import type { ChunkIndex } from '../dataplane/chunk-index.js';
-import { Manifests } from '../dataplane/manifests.js';
 import { ApiError, conflict } from '../errors.js';
 import type { Jobs } from '../jobs.js';
 import type { ScheduledTask } from '../scheduler.js';
 import type { Settings } from '../settings.js';
 import { nowIso, type Store } from '../store.js';
+import { CopySource, type Selection } from './copy-source.js';
 import type { EffectiveReplication, ReplicationConfig, StoredServer } from './config.js';
-import { CertificateMismatch, PeerClient, PeerError } from './peer-client.js';
+import { CertificateMismatch, describeFailure, PeerClient, PeerError } from './peer-client.js';
 import { Throttle } from './throttle.js';
 import { packBytesFor, sendMissingChunks } from './transfer.js';
 
 /** Runs at once; more due customers wait their turn. */
 const PARALLEL_RUNS = 2;
-/** Backups (with their manifests) per request, and reports per request. */
-const BACKUP_BATCH = 100;
-const REPORT_BATCH = 5_000;
 /** A failed run is tried again after 1, 2, 4 … minutes, at most an hour apart. */
 const backoffMs = (failures: number) => Math.min(60, 2 ** Math.max(0, failures - 1)) * 60_000;
 
@@ -40,7 +37,7 @@ interface TargetRow {
 export class Replicator {
   private readonly running = new Map<string, string>();
   private readonly throttles = new Map<string, Throttle>();
-  private readonly manifests: Manifests;
+  private readonly source: CopySource;
   private active = 0;
   private readonly waiting: (() => void)[] = [];
   private stopping = false;
@@ -54,7 +51,7 @@ export class Replicator {
     private readonly chunks: ChunkIndex,
     private readonly jobs: Jobs,
   ) {
-    this.manifests = new Manifests(store);
+    this.source = new CopySource(store);
   }
 
   /** POST /customers/:id/replication/run: replicates now to every server of the customer; a run in progress answers its job. */
@@ -137,7 +134,7 @@ export class Replicator {
     // A run records its own failures per server; anything else going wrong (the database) still ends its
     // job and targets as failed instead of escaping as an unhandled rejection, which would stop the server.
     const run = this.queued(() => this.run(customer.id, jobId, servers, throttle))
-      .catch((err: unknown) => this.abandon(jobId, describe(err)))
+      .catch((err: unknown) => this.abandon(jobId, describeFailure(err)))
       .finally(() => {
         this.running.delete(customer.id);
         this.inFlight.delete(run);
@@ -185,7 +182,7 @@ export class Replicator {
           ),
         );
       } catch (err) {
-        const message = describe(err);
+        const message = describeFailure(err);
         errors.push(`${server.url}: ${message}`);
         // A refused sign-in or a changed certificate fails the same way until someone acts: no backoff retries.
         const retry = !(err instanceof CertificateMismatch || (err instanceof PeerError && (err.code === 'UNAUTHENTICATED' || err.code === 'FORBIDDEN')));
@@ -206,16 +203,16 @@ export class Replicator {
 
   /** One customer to one replication server: the customer, the chunks it lacks, then the backups and reports. */
   private async replicate(customerId: string, server: StoredServer, throttle: Throttle, progress: (chunks: number, bytes: number, total: number) => void) {
-    const peer = new PeerClient(this.config.open(server), throttle);
+    const peer = new PeerClient(server, throttle);
     try {
-      const info = await peer.signIn();
+      const info = await peer.signIn(this.config.open(server));
       if (info.deployment === 'cloud') throw new ApiError('FEATURE_UNAVAILABLE', 'The replication server is a cloud deployment, which keeps no replicas.');
       if (info.id === this.settings.get('serverId')) throw conflict('The replication server is this server itself; configure another server to replicate to.');
       const target = this.store.get<TargetRow>('SELECT * FROM replication_targets WHERE customer_id = ? AND url = ?', customerId, server.url)!;
       const since = target.synced_through;
       const base = `/peer/replicas/${encodeURIComponent(this.settings.get('serverId'))}/${encodeURIComponent(customerId)}`;
       // What this run copies is fixed now: a backup committed from here on goes with the next run.
-      const snapshot = this.store.write(() => ({ sync: this.customerSync(customerId), backups: this.backupIds(customerId), hashes: this.liveHashes(customerId) }));
+      const snapshot = this.store.write(() => ({ sync: this.customerSync(customerId), backups: this.source.backupIds(customerClients(customerId)), hashes: this.liveHashes(customerId) }));
       const summary = await peer.json<PeerReplicaSummary>('PUT', base, snapshot.sync);
       const sent = await sendMissingChunks({
         store: this.store,
@@ -225,95 +222,32 @@ export class Replicator {
         owner: customerId,
         hashes: snapshot.hashes,
         packBytes: packBytesFor(throttle.limitKBps),
-        progress: (s, total) => progress(s.chunks, s.bytes, total),
+        progress: (s, total) => progress(s.chunks, s.bytes, total.chunks),
         stopped: () => this.stopping,
       });
       const have = new Set(summary.backups);
-      await this.sendBackups(peer, base, snapshot.backups.filter((id) => !have.has(id)), customerId, since);
+      const clients = customerClients(customerId);
+      await this.source.sendBackups(peer, base, snapshot.backups.filter((id) => !have.has(id)), this.source.reports(clients, since));
       return sent;
     } finally {
       peer.close();
     }
   }
 
-  private async sendBackups(peer: PeerClient, base: string, ids: readonly string[], customerId: string, since: string | null): Promise<void> {
-    for (let i = 0; i < ids.length; i += BACKUP_BATCH) {
-      const backups = ids.slice(i, i + BACKUP_BATCH).map((id) => this.backup(id));
-      await peer.json('POST', `${base}/backups`, { backups, backupReports: [], restoreReports: [], deleted: [] } satisfies PeerBackups);
-    }
-    const { backupReports, restoreReports, deleted } = this.reports(customerId, since);
-    for (let i = 0; i === 0 || i < Math.max(backupReports.length, restoreReports.length, deleted.length); i += REPORT_BATCH) {
-      const slice = <T>(rows: T[]) => rows.slice(i, i + REPORT_BATCH);
-      const body: PeerBackups = { backups: [], backupReports: slice(backupReports), restoreReports: slice(restoreReports), deleted: slice(deleted) };
-      await peer.json('POST', `${base}/backups`, body);
-    }
-  }
-
   private customerSync(customerId: string): PeerCustomerSync {
     const c = this.store.get<CustomerRow>('SELECT * FROM customers WHERE id = ?', customerId)!;
     const reseller = this.store.get<{ name: string }>('SELECT name FROM resellers WHERE id = ?', c.reseller_id)!;
-    const clients = this.store.all<Omit<PeerClientBody, 'schedules'>>(
-      `SELECT id, name, hostname, os, status, agent_token_hash AS agentTokenHash, last_backup_at AS lastBackupAt, last_backup_status AS lastBackupStatus, created_at AS createdAt
-       FROM clients WHERE customer_id = ? AND status <> 'moved'`,
-      customerId,
-    );
-    const schedules = this.store.all<{ client_id: string; id: string; name: string; sources: string; frequency: string; enabled: number; lastRunAt: string | null; lastStatus: PeerClientBody['lastBackupStatus']; nextRunAt: string | null; createdAt: string }>(
-      `SELECT s.client_id, s.id, s.name, s.sources, s.frequency, s.enabled, s.last_run_at AS lastRunAt, s.last_status AS lastStatus, s.next_run_at AS nextRunAt, s.created_at AS createdAt
-       FROM schedules s JOIN clients cl ON cl.id = s.client_id WHERE cl.customer_id = ? AND cl.status <> 'moved'`,
-      customerId,
-    );
     return {
       serverName: this.settings.get('name'),
       resellerName: reseller.name,
       customer: { name: c.name, email: c.email, mcalsAllotted: c.mcals_allotted, spaceAllotted: c.space_allotted, autoAuthorization: c.auto_authorization === 1, active: c.active === 1, createdAt: c.created_at },
-      clients: clients.map((client) => ({
-        ...client,
-        schedules: schedules
-          .filter((s) => s.client_id === client.id)
-          .map(({ client_id: _, sources, frequency, enabled, ...s }) => ({ ...s, sources: JSON.parse(sources) as string[], frequency: JSON.parse(frequency) as PeerClientBody['schedules'][number]['frequency'], enabled: enabled === 1 })),
-      })),
+      clients: this.source.clients(customerClients(customerId)),
     };
-  }
-
-  /** The customer's committed backups, oldest first (a delta's base always comes before it). */
-  private backupIds(customerId: string): string[] {
-    return this.store
-      .all<{ id: string }>('SELECT b.id FROM backups b JOIN manifests m ON m.backup_id = b.id JOIN schedules s ON s.id = b.schedule_id JOIN clients cl ON cl.id = s.client_id WHERE cl.customer_id = ? ORDER BY b.created_at, b.id', customerId)
-      .map((r) => r.id);
   }
 
   /** Chunks committed backups of the customer use (an upload still running is not replicated yet). */
   private liveHashes(customerId: string): string[] {
     return this.store.all<{ hash: string }>('SELECT hash FROM chunks WHERE owner = ? AND refs > 0', customerId).map((r) => r.hash);
-  }
-
-  private backup(id: string): PeerBackup {
-    const b = this.store.get<Omit<PeerBackup, 'manifest'>>('SELECT id, schedule_id AS scheduleId, created_at AS createdAt, files, bytes FROM backups WHERE id = ?', id)!;
-    const m = this.manifests.stored(id);
-    return { ...b, manifest: { baseId: m.baseId, depth: m.depth, entries: m.entries.toString('base64') } };
-  }
-
-  /** Reports started or ended, and deletions, since the last successful run (all of them the first time): the replica upserts them. */
-  private reports(customerId: string, since: string | null): Omit<PeerBackups, 'backups'> {
-    const changed = `JOIN schedules s ON s.id = r.schedule_id JOIN clients cl ON cl.id = s.client_id
-      WHERE cl.customer_id = ? AND cl.status <> 'moved' AND (r.started_at >= ? OR r.finished_at IS NULL OR r.finished_at >= ?)`;
-    const after = since ?? '';
-    return {
-      backupReports: this.store.all<PeerBackupReport>(
-        `SELECT r.id, r.schedule_id AS scheduleId, r.started_at AS startedAt, r.finished_at AS finishedAt, r.error, r.status, r.files_scanned AS filesScanned, r.files_uploaded AS filesUploaded,
-           r.bytes_scanned AS bytesScanned, r.bytes_uploaded AS bytesUploaded FROM backup_reports r ${changed}`,
-        customerId, after, after,
-      ),
-      restoreReports: this.store.all<PeerRestoreReport>(
-        `SELECT r.id, r.schedule_id AS scheduleId, r.started_at AS startedAt, r.finished_at AS finishedAt, r.error, r.status, r.files, r.bytes, r.target FROM restore_reports r ${changed}`,
-        customerId, after, after,
-      ),
-      deleted: this.store.all<PeerDeleted>(
-        `SELECT id, client_id AS clientId, schedule_id AS scheduleId, deleted_at AS deletedAt, deleted_by AS deletedBy, kind, client_name AS clientName, schedule_name AS scheduleName, bytes, reason
-         FROM deleted_reports WHERE customer_id = ? AND deleted_at >= ?`,
-        customerId, after,
-      ),
-    };
   }
 
   /** Deletions of whole customers reach their replicas; a tombstone stays until its replica applied it. */
@@ -322,12 +256,13 @@ export class Replicator {
     for (const t of tombstones) {
       let peer: PeerClient | null = null;
       try {
-        peer = new PeerClient(this.config.open(JSON.parse(t.server) as StoredServer), new Throttle(null));
-        await peer.signIn();
+        const server = JSON.parse(t.server) as StoredServer;
+        peer = new PeerClient(server, new Throttle(null));
+        await peer.signIn(this.config.open(server));
         await peer.json('DELETE', `/peer/replicas/${encodeURIComponent(this.settings.get('serverId'))}/${encodeURIComponent(t.customer_id)}`);
         this.store.write(() => this.store.run('DELETE FROM replication_tombstones WHERE customer_id = ? AND url = ?', t.customer_id, t.url));
       } catch (err) {
-        this.store.write(() => this.store.run('UPDATE replication_tombstones SET last_error = ? WHERE customer_id = ? AND url = ?', describe(err), t.customer_id, t.url));
+        this.store.write(() => this.store.run('UPDATE replication_tombstones SET last_error = ? WHERE customer_id = ? AND url = ?', describeFailure(err), t.customer_id, t.url));
       } finally {
         peer?.close();
       }
@@ -335,9 +270,9 @@ export class Replicator {
   }
 }
 
-/** A run's error as the job and the status show it: the API code first when the replica gave one. */
-function describe(err: unknown): string {
-  if (err instanceof PeerError || err instanceof ApiError) return `${err.code}: ${err.message}`;
-  if (err instanceof CertificateMismatch) return `CERTIFICATE_CHANGED: ${err.message}`;
-  return err instanceof Error ? err.message : String(err);
-}
+/** A customer's clients as its replicas hold them: not those moved away, nor those being seeded here. */
+const customerClients = (customerId: string): Selection => ({
+  clients: "cl.customer_id = ? AND cl.status <> 'moved' AND cl.incoming_from IS NULL",
+  deleted: 'customer_id = ?',
+  params: [customerId],
+});

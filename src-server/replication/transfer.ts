@@ -41,8 +41,14 @@ export async function sendMissingChunks(options: {
   owner: string;
   hashes: readonly string[];
   packBytes: number;
-  progress: (sent: Sent, total: number) => void;
+  /** What was sent so far, of all that is to be sent (chunks and bytes the peer lacked). */
+  progress: (sent: Sent, total: Sent) => void;
   stopped: () => boolean;
+  /**
+   * The peer's schedule a chunk is counted against, when not the one it counts against here (a seeded
+   * client's chunk may count here against a schedule of another client of the customer).
+   */
+  scheduleOf?: (hash: string) => string;
 }): Promise<Sent> {
   const { store, packs, peer, base, owner } = options;
   const missing: string[] = [];
@@ -50,13 +56,19 @@ export async function sendMissingChunks(options: {
     const answer = await peer.json<MissingResult>('POST', `${base}/missing`, { hashes: options.hashes.slice(i, i + MISSING_BATCH) });
     missing.push(...answer.missing);
   }
-  const rows = store.all<ChunkRow>(
+  let rows = store.all<ChunkRow>(
     'SELECT hash, pack_id, offset, length, schedule_id FROM chunks WHERE owner = ? AND hash IN (SELECT value FROM json_each(?)) ORDER BY schedule_id, pack_id, offset',
     owner,
     JSON.stringify(missing),
   );
+  const { scheduleOf } = options;
+  if (scheduleOf) {
+    const order = (a: ChunkRow, b: ChunkRow) => (a.schedule_id < b.schedule_id ? -1 : a.schedule_id > b.schedule_id ? 1 : a.pack_id < b.pack_id ? -1 : a.pack_id > b.pack_id ? 1 : a.offset - b.offset);
+    rows = rows.map((r) => ({ ...r, schedule_id: scheduleOf(r.hash) })).sort(order);
+  }
   const sent: Sent = { chunks: 0, bytes: 0 };
-  options.progress(sent, rows.length);
+  const total: Sent = { chunks: rows.length, bytes: rows.reduce((n, r) => n + r.length, 0) };
+  options.progress(sent, total);
   const batches = packBatches(rows, options.packBytes);
   let next = 0;
   const worker = async () => {
@@ -67,7 +79,7 @@ export async function sendMissingChunks(options: {
       await peer.upload<PackStored>(`${base}/packs?schedule=${encodeURIComponent(batch[0]!.schedule_id)}`, parts);
       sent.chunks += batch.length;
       sent.bytes += batch.reduce((n, c) => n + c.length, 0);
-      options.progress(sent, rows.length);
+      options.progress(sent, total);
     }
   };
   await Promise.all(Array.from({ length: PEER_SOCKETS }, worker));

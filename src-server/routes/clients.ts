@@ -28,6 +28,19 @@ export const clientRoutes: RoutePlugin = (s) => async (api) => {
     async (req, reply) => reply.code(201).send(s.clients.create(req.principal, req.params.id, req.body)),
   );
   api.get(
+    '/clients',
+    {
+      schema: doc.get({
+        operationId: 'listAllClients',
+        description: "Every client of the server across customers, trial ones included (administrator only): what a seed migration picks from; `q` searches the name and the hostname.",
+        querystring: CLIENT_LIST.query,
+        response: ok(ClientList),
+        refuses: [403],
+      }),
+    },
+    async (req) => s.clients.listAll(req.principal, req.query),
+  );
+  api.get(
     '/trial-clients',
     {
       schema: doc.get({

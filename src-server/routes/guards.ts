@@ -36,13 +36,19 @@ export const requireOnPremise = (s: Services, feature: string) => async () => {
   if (s.settings.get('deployment') === 'cloud') throw new ApiError('FEATURE_UNAVAILABLE', `${feature} is not available on a cloud deployment.`);
 };
 
-/** An onRequest hook: the route needs the agent token registration handed out; a moved client gets 410 CLIENT_MOVED. */
+/**
+ * An onRequest hook: the route needs the agent token registration handed out; a moved client gets 410
+ * CLIENT_MOVED, and one a seed migration is copying waits (409).
+ */
 export const requireAgent = (s: Services) => async (req: AnyRequest) => {
   const token = bearerToken(req);
   const client = token ? s.clients.byAgentToken(token) : null;
   if (!client) throw new ApiError('UNAUTHENTICATED', 'This route needs the agent token from registration (Authorization: Bearer <token>).');
   if (client.status === 'moved') {
     throw new ApiError('CLIENT_MOVED', `Client "${client.name}" has moved to another server.`, s.clients.movedTo(client.id) ?? undefined);
+  }
+  if (s.seedMigration.runs.locked(client.id)) {
+    throw new ApiError('CONFLICT', `Client "${client.name}" is being moved to another server by a seed migration; try again in a few minutes.`);
   }
   req.agentClient = client;
 };

@@ -9,6 +9,8 @@ import type { RoutePlugin } from './reply.js';
 import { reportRoutes } from './reports.js';
 import { resellerRoutes } from './resellers.js';
 import { scheduleRoutes } from './schedules.js';
+import { seedMigrationRoutes } from './seed-migrations.js';
+import { peerSeedRoutes } from './peer-seeds.js';
 import { serverRoutes } from './server.js';
 import { sessionRoutes } from './session.js';
 import { trialRoutes } from './trial.js';
@@ -24,8 +26,10 @@ export const ROUTES: readonly { plugin: RoutePlugin; prefix?: string }[] = [
   { plugin: reportRoutes },
   { plugin: trialRoutes },
   { plugin: replicationRoutes },
+  { plugin: seedMigrationRoutes },
   { plugin: auditRoutes },
   { plugin: jobRoutes },
   { plugin: agentRoutes, prefix: '/agent' },
   { plugin: peerRoutes, prefix: '/peer' },
+  { plugin: peerSeedRoutes, prefix: '/peer' },
 ];

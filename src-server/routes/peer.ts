@@ -1,9 +1,12 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
+import type { Static, TObject } from 'typebox';
+import type { Principal } from '../auth.js';
 import { MissingQuery, MissingResult, PackStored } from '../../src-shared/api/agent.js';
 import { PeerBackups, PeerBackupsStored, PeerCustomerSync, PeerPackQuery, PeerReplicaParams, PeerReplicaSummary } from '../../src-shared/api/peer.js';
 import { PackUpload } from '../dataplane/pack-verifier.js';
 import { unsupportedMediaType } from '../errors.js';
+import type { Services } from '../services.js';
 import { requireOnPremise, requireSession } from './guards.js';
 import { openapi } from './openapi.js';
 import { noContent, ok, PackBody, type RoutePlugin } from './reply.js';
@@ -12,6 +15,75 @@ import { noContent, ok, PackBody, type RoutePlugin } from './reply.js';
 const BACKUPS_BODY_LIMIT = 512 * 1024 * 1024;
 const CUSTOMER_BODY_LIMIT = 64 * 1024 * 1024;
 
+type Api = Parameters<ReturnType<RoutePlugin>>[0];
+
+/** A copy's receiving side as the routes call it: keyed by the path's params (a replica's, a seeded client's). */
+interface CopyReceiving<K> {
+  missing(principal: Principal, key: K, hashes: readonly string[]): string[];
+  storePack(principal: Principal, key: K, scheduleId: string, upload: PackUpload): Promise<PackStored>;
+  storeBackups(principal: Principal, key: K, input: PeerBackups): PeerBackupsStored;
+}
+
+/**
+ * The three routes every copy from another server takes, under `path`: which chunks are missing, packs of
+ * them, then the backups and reports. Packs arrive as application/octet-stream, streamed into the pack
+ * verifier.
+ */
+export function copyRoutes<P extends TObject>(
+  api: Api,
+  doc: ReturnType<typeof openapi>,
+  copy: { path: string; params: P; what: string; of: string; receiver: CopyReceiving<Static<P>> },
+): void {
+  const { path, params, what, of, receiver } = copy;
+  api.post(
+    `${path}/missing`,
+    { schema: doc.post({ operationId: `find${what}MissingChunks`, description: `Which of these chunks ${of} lacks, so only those are sent.`, params, body: MissingQuery, response: ok(MissingResult), refuses: [403] }) },
+    async (req) => ({ missing: receiver.missing(req.principal, req.params as Static<P>, req.body.hashes) }),
+  );
+  api.put(
+    `${path}/packs`,
+    {
+      schema: doc.put({
+        operationId: `upload${what}Pack`,
+        description: `Chunks of ${of}, each checked against its name, counted against the schedule given.`,
+        params,
+        querystring: PeerPackQuery,
+        consumes: ['application/octet-stream'],
+        body: PackBody,
+        response: ok(PackStored),
+        refuses: [403],
+      }),
+    },
+    async (req) => {
+      if (!(req.body instanceof PackUpload)) throw unsupportedMediaType('A pack is sent as application/octet-stream.');
+      return receiver.storePack(req.principal, req.params as Static<P>, req.query.schedule, req.body);
+    },
+  );
+  api.post(
+    `${path}/backups`,
+    {
+      bodyLimit: BACKUPS_BODY_LIMIT,
+      schema: doc.post({
+        operationId: `store${what}Backups`,
+        description: `Backups of ${of} with their manifests as stored (base first), backup and restore reports, and deleted report entries; a backup whose chunks are not all here is a 409 listing them, and nothing of the request is kept.`,
+        params,
+        body: PeerBackups,
+        response: ok(PeerBackupsStored),
+        refuses: [403, 409],
+      }),
+    },
+    async (req) => receiver.storeBackups(req.principal, req.params as Static<P>, req.body),
+  );
+}
+
+/** Packs of chunks arrive as application/octet-stream, streamed into the pack verifier. */
+export function acceptPacks(s: Services, api: Api): void {
+  api.addContentTypeParser('application/octet-stream', async (req: { headers: IncomingHttpHeaders }, payload: Readable) => {
+    const declared = req.headers['content-length'];
+    return s.replication.copies.receivePack(payload, declared === undefined ? undefined : Number(declared));
+  });
+}
+
 /**
  * Server to server (src-shared/api/peer.ts): what a replication server answers to its sources, for an
  * administrator session of its own (obtained with the credentials the source is configured with).
@@ -19,10 +91,7 @@ const CUSTOMER_BODY_LIMIT = 64 * 1024 * 1024;
 export const peerRoutes: RoutePlugin = (s) => async (api) => {
   api.addHook('onRequest', requireSession(s));
   api.addHook('onRequest', requireOnPremise(s, 'Keeping replicas'));
-  api.addContentTypeParser('application/octet-stream', async (req: { headers: IncomingHttpHeaders }, payload: Readable) => {
-    const declared = req.headers['content-length'];
-    return s.replication.replicas.receivePack(payload, declared === undefined ? undefined : Number(declared));
-  });
+  acceptPacks(s, api);
   const doc = openapi('peer', 'session');
   api.put(
     '/replicas/:serverId/:customerId',
@@ -50,43 +119,11 @@ export const peerRoutes: RoutePlugin = (s) => async (api) => {
       return reply.code(204).send(null);
     },
   );
-  api.post(
-    '/replicas/:serverId/:customerId/missing',
-    { schema: doc.post({ operationId: 'findReplicaMissingChunks', description: 'Which of these chunks the replica lacks, so only those are sent.', params: PeerReplicaParams, body: MissingQuery, response: ok(MissingResult), refuses: [403] }) },
-    async (req) => ({ missing: s.replication.replicas.missing(req.principal, req.params, req.body.hashes) }),
-  );
-  api.put(
-    '/replicas/:serverId/:customerId/packs',
-    {
-      schema: doc.put({
-        operationId: 'uploadReplicaPack',
-        description: 'Chunks of the replica, each checked against its name, counted against the schedule given.',
-        params: PeerReplicaParams,
-        querystring: PeerPackQuery,
-        consumes: ['application/octet-stream'],
-        body: PackBody,
-        response: ok(PackStored),
-        refuses: [403],
-      }),
-    },
-    async (req) => {
-      if (!(req.body instanceof PackUpload)) throw unsupportedMediaType('A pack is sent as application/octet-stream.');
-      return s.replication.replicas.storePack(req.principal, req.params, req.query.schedule, req.body);
-    },
-  );
-  api.post(
-    '/replicas/:serverId/:customerId/backups',
-    {
-      bodyLimit: BACKUPS_BODY_LIMIT,
-      schema: doc.post({
-        operationId: 'storeReplicaBackups',
-        description: 'Backups of the replica with their manifests as stored (base first), backup and restore reports, and deleted report entries; a backup whose chunks are not all here is a 409 listing them, and nothing of the request is kept.',
-        params: PeerReplicaParams,
-        body: PeerBackups,
-        response: ok(PeerBackupsStored),
-        refuses: [403, 409],
-      }),
-    },
-    async (req) => s.replication.replicas.storeBackups(req.principal, req.params, req.body),
-  );
+  copyRoutes(api, doc, {
+    path: '/replicas/:serverId/:customerId',
+    params: PeerReplicaParams,
+    what: 'Replica',
+    of: 'the replica',
+    receiver: s.replication.replicas,
+  });
 };

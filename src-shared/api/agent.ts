@@ -1,5 +1,5 @@
 import { Type, type Static, type TObject, type TProperties } from 'typebox';
-import { Bytes, Count, FreeText, Id, MAX_INTEGER, Name, OneOf, Timestamp } from './common.js';
+import { Bytes, Count, FreeText, Id, MAX_INTEGER, Name, Nullable, OneOf, Timestamp } from './common.js';
 import { Client } from './clients.js';
 import { Frequency } from './schedules.js';
 
@@ -169,8 +169,11 @@ export const RestoreFinish = Type.Object(
 );
 export type RestoreFinish = Static<typeof RestoreFinish>;
 
-/** The 410 CLIENT_MOVED details: where the client lives now. */
-export const ClientMovedDetails = Type.Object({ server: Type.Object({ url: Type.String(), fingerprint: Type.String() }), token: Type.String() });
+/**
+ * The 410 CLIENT_MOVED details: where the client lives now (its certificate's SHA-256, null for http). The
+ * agent's own token works there: the client's identity moved with it.
+ */
+export const ClientMovedDetails = Type.Object({ server: Type.Object({ url: Type.String(), fingerprint: Nullable(Type.String()) }) });
 export type ClientMovedDetails = Static<typeof ClientMovedDetails>;
 
 /**

@@ -28,6 +28,8 @@ export const Client = Type.Object({
   lastBackupAt: Nullable(Timestamp),
   lastBackupStatus: Nullable(BackupStatus),
   createdAt: Timestamp,
+  /** Where a `moved` client (seed backup migration) lives now; null otherwise. */
+  movedTo: Nullable(Type.Object({ url: Type.String() })),
 });
 export type Client = Static<typeof Client>;
 

@@ -135,3 +135,43 @@ export type PeerBackups = Static<typeof PeerBackups>;
 
 export const PeerBackupsStored = Type.Object({ backups: Count });
 export type PeerBackupsStored = Static<typeof PeerBackupsStored>;
+
+/**
+ * Seed backup migration, the target's side (API.md): a source moves one client at a time.
+ * 1. PUT /peer/seeds/:serverId/:clientId — the client with its schedules (and its customer, created here
+ *    when missing); the target holds it hidden (listed nowhere, counted nowhere) and answers the backups it
+ *    holds, or `committed` when it already took the client over (a rerun after a crash).
+ * 2. POST …/missing and PUT …/packs?schedule=ID, then POST …/backups — as for a replica.
+ * 3. POST …/commit — the client becomes the target's: authorized, counted, its agent token valid.
+ */
+export const PeerSeedParams = Type.Object({ serverId: Id, clientId: Id }, { additionalProperties: false });
+export type PeerSeedParams = Static<typeof PeerSeedParams>;
+
+/** A seeded client arrives with neither its token (that comes with the hand-over) nor its status (it is authorized then). */
+const { agentTokenHash: _token, status: _status, ...SEED_CLIENT_FIELDS } = PeerClient.properties;
+
+export const PeerSeed = Type.Object(
+  {
+    serverName: Text(200),
+    resellerName: Name,
+    /** The customer the client joins, created with these fields when missing; null for a trial client. */
+    customer: Nullable(Type.Object({ name: Name, email: Email, autoAuthorization: Type.Boolean(), active: Type.Boolean() }, { additionalProperties: false })),
+    client: Type.Object(
+      {
+        ...SEED_CLIENT_FIELDS,
+        trial: Type.Boolean(),
+        trialExpiresAt: Nullable(Timestamp),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+export type PeerSeed = Static<typeof PeerSeed>;
+
+export const PeerSeedSummary = Type.Object({ committed: Type.Boolean(), backups: Type.Array(Id) });
+export type PeerSeedSummary = Static<typeof PeerSeedSummary>;
+
+/** The hand-over: the client's agent token (its SHA-256) becomes valid here. */
+export const PeerSeedCommit = Type.Object({ agentTokenHash: Nullable(ChunkHash) }, { additionalProperties: false });
+export type PeerSeedCommit = Static<typeof PeerSeedCommit>;

@@ -381,42 +381,6 @@ describe('crashes and deletions', () => {
     }
   });
 
-  it('a moved client follows CLIENT_MOVED to its new server and continues there, uploading only what that server lacks', async () => {
-    // What a seed migration leaves behind, made by hand: the machine's data and a token on a second
-    // server, and on the first the client marked moved with where it went.
-    const target = await startServer({ args: ['--maintenance-interval', '0'] });
-    try {
-      const m = await machine([2 * MIB, 300_000]);
-      const customer = await createCustomer({ autoAuthorization: true });
-      await enroll(m, customer, 'mover');
-      expectExit(await m.run('backup', '--schedule', 'files'), 0);
-      const [client] = await clientsOf(customer.id);
-
-      const seeded = await machine([]);
-      const targetAdmin = await new TestClient(target.api).login();
-      const targetReseller = ok(await targetAdmin.get<List<Reseller>>('/resellers')).items[0]!;
-      ok(await targetAdmin.post(`/resellers/${targetReseller.id}/customers`, { name: customer.name, autoAuthorization: true }), 201);
-      expectExit(await runAgent(['register', '--server', target.url, '--customer', customer.name, '--name', 'mover', '--state-dir', seeded.stateDir]), 0);
-      expectExit(await runAgent(['schedule', 'add', '--name', 'files', '--source', m.source, '--state-dir', seeded.stateDir]), 0);
-      expectExit(await runAgent(['backup', '--schedule', 'files', '--state-dir', seeded.stateDir]), 0);
-      const token = await agentTokenOf(seeded.stateDir);
-
-      await restartServer('stop', (db) =>
-        db.prepare("UPDATE clients SET status = 'moved', moved_to = ? WHERE id = ?").run(JSON.stringify({ server: { url: target.url, fingerprint: target.fingerprint }, token }), client!.id),
-      );
-      await writeFile(path.join(m.source, 'new.bin'), pseudoRandom(4242, 700_000));
-      const moved = await m.run('backup', '--schedule', 'files');
-      expectExit(moved, 0);
-      expect(moved.stderr).toContain(`moved to ${target.url}`);
-      expect(moved.stdout).toMatch(/: success; 3 files scanned.*; 1 chunks uploaded/);
-      const state = JSON.parse(await readFile(path.join(m.stateDir, 'state.json'), 'utf8')) as { server: { url: string; fingerprint: string | null }; token: string };
-      expect(state).toMatchObject({ server: { url: target.url, fingerprint: null }, token });
-    } finally {
-      await target.stop();
-      await removeDir(target.dataDir);
-    }
-  });
-
   it('a trial client is refused once its trial has expired, and deleted by maintenance with reason trial-expired', async () => {
     const m = await machine([300_000]);
     expectExit(await m.run('register', '--server', server.url, '--trial', '--name', 'trial machine'), 0);

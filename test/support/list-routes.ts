@@ -5,6 +5,7 @@ export const LIST_ROUTES: Record<string, ListKind> = {
   '/api/v1/resellers': 'resellers',
   '/api/v1/resellers/{rid}/customers': 'customers',
   '/api/v1/customers/{id}/clients': 'clients',
+  '/api/v1/clients': 'clients',
   '/api/v1/trial-clients': 'clients',
   '/api/v1/clients/{id}/schedules': 'schedules',
   '/api/v1/schedules/{id}/reports/backup': 'backupReports',
