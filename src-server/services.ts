@@ -65,6 +65,7 @@ export class Services {
       expiredSessions(this.auth),
       packCompaction(this.chunks),
       this.replication.runs.task(),
+      this.seedMigration.targets.task(),
     ]);
   }
 }

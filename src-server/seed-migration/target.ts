@@ -12,9 +12,13 @@ import type { McalPool } from '../mcal.js';
 import type { CopyReceiver, CopyScope } from '../replication/copy-receiver.js';
 import { assertAdmin, type Resellers } from '../resellers.js';
 import type { Settings } from '../settings.js';
-import { nameKey, type Store } from '../store.js';
+import type { ScheduledTask } from '../scheduler.js';
+import { nameKey, nowIso, type Store } from '../store.js';
 
 const deletedBy = (serverName: string) => `seed migration from ${serverName}`;
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** A seeded client its source has not taken up for this long was given up: what arrived of it goes. */
+const ABANDONED_DAYS = 14;
 
 /**
  * The target's side of a seed migration (src-shared/api/peer.ts): clients arriving from another server,
@@ -63,14 +67,14 @@ export class SeedTargets {
       if (existing) {
         this.store.run(
           `UPDATE clients SET name = ?, hostname = ?, os = ?, status = 'pending', trial = ?, trial_expires_at = ?, mcal_consumed = 0, last_backup_at = ?, last_backup_status = ?,
-             moved_to = NULL, agent_token_hash = NULL, incoming_from = ? WHERE id = ?`,
-          c.name, c.hostname, c.os, c.trial ? 1 : 0, c.trialExpiresAt, c.lastBackupAt, c.lastBackupStatus, key.serverId, c.id,
+             moved_to = NULL, agent_token_hash = NULL, incoming_from = ?, incoming_at = ? WHERE id = ?`,
+          c.name, c.hostname, c.os, c.trial ? 1 : 0, c.trialExpiresAt, c.lastBackupAt, c.lastBackupStatus, key.serverId, nowIso(), c.id,
         );
       } else {
         this.store.run(
-          `INSERT INTO clients (id, customer_id, name, hostname, os, status, trial, trial_expires_at, last_backup_at, last_backup_status, created_at, incoming_from)
-           VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?)`,
-          c.id, customerId, c.name, c.hostname, c.os, c.trial ? 1 : 0, c.trialExpiresAt, c.lastBackupAt, c.lastBackupStatus, c.createdAt, key.serverId,
+          `INSERT INTO clients (id, customer_id, name, hostname, os, status, trial, trial_expires_at, last_backup_at, last_backup_status, created_at, incoming_from, incoming_at)
+           VALUES (?, ?, ?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`,
+          c.id, customerId, c.name, c.hostname, c.os, c.trial ? 1 : 0, c.trialExpiresAt, c.lastBackupAt, c.lastBackupStatus, c.createdAt, key.serverId, nowIso(),
         );
       }
       const row = this.clients.rowById(c.id);
@@ -122,6 +126,23 @@ export class SeedTargets {
       const row = this.store.get<{ incoming_from: string | null }>('SELECT incoming_from FROM clients WHERE id = ?', key.clientId);
       if (row?.incoming_from === key.serverId) this.clients.purge('seed migration', key.clientId, UNREPORTED);
     });
+  }
+
+  /**
+   * The scheduled task: a client whose source has not taken it up for ABANDONED_DAYS (a migration given up)
+   * goes, with what arrived of it; a resume after that sends it again in full.
+   */
+  task(): ScheduledTask {
+    return {
+      name: 'seed-leftovers',
+      due: () => true,
+      run: (now) => {
+        const abandoned = this.store.all<{ id: string }>('SELECT id FROM clients WHERE incoming_from IS NOT NULL AND incoming_at < ?', nowIso(now - ABANDONED_DAYS * DAY_MS));
+        let bytesFreed = 0;
+        for (const { id } of abandoned) bytesFreed += this.store.write(() => this.clients.purge('maintenance', id, UNREPORTED));
+        return { bytesFreed };
+      },
+    };
   }
 
   /** The customer the client joins: the one of that name, or a new one (under the reseller of the source's name). */

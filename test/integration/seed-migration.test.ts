@@ -237,6 +237,33 @@ describe('seed backup migration', () => {
     expect(targetCustomer.spaceUsed).toBe(stored(target, targetCustomer.id).chunkBytes);
   }, 120_000);
 
+  it("discards on the target, after 14 days, the copy of a client whose source gave up on it", async () => {
+    const m = await machine('Given Up Co', 'gone', 8 * MIB);
+    ok(await a.put('/replication', { enabled: false, frequency: { kind: 'daily', at: '01:00' }, bandwidthLimitKBps: 1024, servers: [] }));
+    const started = ok(await a.post<SeedMigrationStarted>('/seed-migrations', { clientIds: [m.client.id], target: await targetOf() }), 202);
+    while (ok(await a.get<SeedMigration>(`/seed-migrations/${started.id}`)).clients[0]!.bytesCopied === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    await source.kill();
+    source = await startServer({ dataDir: source.dataDir, args: ['--maintenance-interval', '0'] });
+    a = await new TestClient(source.api).login();
+    ok(await a.put('/replication', { enabled: false, frequency: { kind: 'daily', at: '01:00' }, bandwidthLimitKBps: null, servers: [] }));
+    const staged = await customerOn(b, 'Given Up Co');
+    // What arrived is held hidden: in no list, in no total.
+    expect(stored(target, staged.id).chunks).toBeGreaterThan(0);
+    expect(staged).toMatchObject({ clientCount: 0, spaceUsed: 0, mcalsUsed: 0 });
+
+    ok(await b.post('/maintenance/run'));
+    expect(stored(target, staged.id).chunks).toBeGreaterThan(0);
+    await target.stop();
+    const db = new Database(path.join(target.dataDir, 'server.sqlite'));
+    db.prepare('UPDATE clients SET incoming_at = ? WHERE id = ?').run(new Date(Date.now() - 15 * 24 * 3600_000).toISOString(), m.client.id);
+    db.close();
+    target = await startServer({ dataDir: target.dataDir, http: false, args: ['--maintenance-interval', '0'] });
+    b = await new TestClient(target.api).login();
+    ok(await b.post('/maintenance/run'));
+    expect(stored(target, staged.id).chunks).toBe(0);
+    expect((await b.get(`/clients/${m.client.id}`)).status).toBe(404);
+  }, 120_000);
+
   it('refuses bad input with 400/403/404 and writes nothing; a cloud source or target refuses', async () => {
     const m = await machine('Input Co', 'pc', 64 * 1024);
     const target$ = await targetOf();
