@@ -54,6 +54,7 @@ export function makeClient(over: Partial<Client> & { id: string; name: string })
     lastBackupAt: T0,
     lastBackupStatus: 'success',
     createdAt: T0,
+    movedTo: null,
     ...over,
   };
 }
