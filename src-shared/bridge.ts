@@ -20,6 +20,7 @@ import { reportRequests } from './bridge/reports.js';
 import { resellerRequests } from './bridge/resellers.js';
 import { scheduleRequests } from './bridge/schedules.js';
 import { searchRequests } from './bridge/search.js';
+import { seedMigrationRequests } from './bridge/seed-migration.js';
 import { serverRequests } from './bridge/servers.js';
 import { trialRequests } from './bridge/trial.js';
 
@@ -42,6 +43,7 @@ export const FEATURES = [
   reportRequests,
   trialRequests,
   replicationRequests,
+  seedMigrationRequests,
   auditRequests,
   jobRequests,
   searchRequests,

@@ -16,6 +16,7 @@ import { reportHandlers } from './reports.js';
 import { resellerHandlers } from './resellers.js';
 import { scheduleHandlers } from './schedules.js';
 import { searchHandlers } from './search.js';
+import { seedMigrationHandlers } from './seed-migration.js';
 import { serverHandlers } from './servers.js';
 import { trialHandlers } from './trial.js';
 
@@ -32,6 +33,7 @@ export function bridgeHandlers(state: ConsoleState): BridgeHandlers {
     ...reportHandlers(state),
     ...trialHandlers(state),
     ...replicationHandlers(state),
+    ...seedMigrationHandlers(state),
     ...auditHandlers(state),
     ...jobHandlers(state),
     ...searchHandlers(state),
