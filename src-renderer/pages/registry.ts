@@ -5,6 +5,7 @@ import CustomerReplicationPage from './CustomerReplicationPage.svelte';
 import DeleteCustomerPage from './DeleteCustomerPage.svelte';
 import DeletedReportPage from './DeletedReportPage.svelte';
 import ReplicationManagementPage from './ReplicationManagementPage.svelte';
+import SeedMigrationPage from './SeedMigrationPage.svelte';
 import TrialSettingsPage from './TrialSettingsPage.svelte';
 
 /** Every page that replaces the view on the right until the user goes back: kind → component. */
@@ -19,6 +20,8 @@ export const PAGES = {
   'customer-replication': CustomerReplicationPage,
   /** The server's global replication and every customer's replication state. */
   'replication-management': ReplicationManagementPage,
+  /** Seed Backup Migration: chosen clients with their backups to another server of the console. */
+  'seed-migration': SeedMigrationPage,
 };
 
 export type PageKind = keyof typeof PAGES;

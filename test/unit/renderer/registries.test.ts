@@ -24,6 +24,7 @@ function pages(b: FakeBridge): { [K in PageKind]: Extract<Page, { kind: K }> } {
     'audit-log': { kind: 'audit-log', serverId: 'srv1' },
     'customer-replication': { kind: 'customer-replication', serverId: 'srv1', customer },
     'replication-management': { kind: 'replication-management', serverId: 'srv1' },
+    'seed-migration': { kind: 'seed-migration', serverId: 'srv1' },
   };
 }
 
