@@ -187,7 +187,7 @@ describe('replication, end to end', () => {
   });
 
   test('Replication Management on the server node: the global form and every customer, failed first', async () => {
-    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('button', { name: 'Back', exact: true }).click();
     await treeLine(treeItem(page, /^Demo Server online$/)).click();
     await page.getByRole('main').getByRole('button', { name: 'Replication Management' }).click();
     await page.getByRole('heading', { level: 2, name: 'Replication Management' }).waitFor();
@@ -210,9 +210,9 @@ describe('replication, end to end', () => {
     await hasText(page.getByRole('table', { name: 'Replication Status' }), 'Up to date');
     await screenshot(page, 'replication-07-customer-dark');
     await page.emulateMedia({ colorScheme: 'light' });
-    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('button', { name: 'Back', exact: true }).click();
     await page.getByRole('heading', { level: 2, name: 'Replication Management' }).waitFor();
-    await page.getByRole('button', { name: 'Back' }).click();
+    await page.getByRole('button', { name: 'Back', exact: true }).click();
   });
 
   test('the second server, added to the console, shows the copy as a replica and offers no change to it', async () => {
