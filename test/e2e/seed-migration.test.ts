@@ -16,6 +16,7 @@ import { startServer, type RunningServer } from '../support/server-process.js';
 import {
   addServer,
   eachStep,
+  hidden,
   expand,
   hasText,
   isDisabled,
@@ -34,6 +35,10 @@ import {
 
 const CUSTOMER = 'E2E Seed Clinic';
 const CLIENT = 'seed-pc';
+/** A second client, registered but never backed up, for the MCAL shortage. */
+const SPARE = 'spare-pc';
+/** A customer on B with no MCAL to give. */
+const FULL = 'E2E Full Clinic';
 const FILES = 48;
 const FILE_BYTES = 256 * 1024;
 
@@ -61,7 +66,9 @@ async function backedUpClient(server: RunningServer) {
   const resellers = await api.get<{ items: { id: string }[] }>('/resellers');
   const customer = await api.post<{ id: string }>(`/resellers/${resellers.body.items[0]!.id}/customers`, { name: CUSTOMER });
   const created = await api.post<{ registrationKey: string }>(`/customers/${customer.body.id}/clients`, { name: CLIENT });
-  expect(created.status).toBe(201);
+  const spare = await api.post<{ registrationKey: string }>(`/customers/${customer.body.id}/clients`, { name: SPARE });
+  expect([created.status, spare.status]).toEqual([201, 201]);
+  await runAgent(`npm run agent -- register --server ${server.url} --key ${spare.body.registrationKey} --name ${SPARE} --state-dir ${await temps.make('bc-e2e-seed-spare-')}`);
   const state = await temps.make('bc-e2e-seed-agent-');
   const source = await temps.make('bc-e2e-seed-data-');
   await mkdir(path.join(source, 'records'));
@@ -136,7 +143,7 @@ describe('seed backup migration, end to end', () => {
     await visible(progress());
     await hasText(progress(), /Migration finished — 1 of 1 clients moved/);
     await hasText(page.getByRole('table', { name: 'Clients Being Moved' }).getByRole('row').filter({ hasText: CLIENT }), 'Moved');
-    await notice(page, /1 of 1 client moved to Server B/);
+    await notice(page, 'Moving 1 client to Server B: done.');
     await screenshots('03-done');
   });
 
@@ -162,6 +169,36 @@ describe('seed backup migration, end to end', () => {
     await hasText(row, `Moved to ${serverB.url}`);
     await isDisabled(row.getByRole('checkbox'));
     await screenshots('05-moved-on-source');
+  });
+
+  test('a target customer without a free MCAL: warned in the preview, refused for that client, which stays; the error says what to do', async () => {
+    await page.getByRole('button', { name: 'Back', exact: true }).click();
+    const b = treeItem(page, 'Server B online');
+    await treeLine(treeItem(page, 'Customers', b)).click();
+    await page.getByRole('button', { name: 'Add New Customer' }).click();
+    const create = page.getByRole('dialog', { name: 'Add New Customer' });
+    await create.getByRole('textbox', { name: 'Customer Name' }).fill(FULL);
+    await create.getByRole('textbox', { name: 'MCALs Allotted' }).fill('0');
+    await create.getByRole('button', { name: 'Create Customer' }).click();
+    await hidden(create);
+
+    await treeLine(treeItem(page, 'Server A online')).click();
+    await page.getByRole('main').getByRole('button', { name: 'Seed Backup Migration' }).click();
+    await page.getByRole('searchbox', { name: 'Filter Clients to Move' }).fill(SPARE);
+    await picker().getByRole('checkbox', { name: `Select ${SPARE}` }).check();
+    await page.getByRole('combobox', { name: 'Move to' }).selectOption({ label: `Server B — ${serverB.url}` });
+    await page.getByRole('radio', { name: 'One customer for all of them:' }).check();
+    await page.getByRole('combobox', { name: 'Target customer name' }).fill(FULL);
+    await visible(page.getByText(`${FULL} on the target has 0 free MCALs for 1 client`, { exact: false }));
+    await page.getByRole('button', { name: 'Start Migration' }).click();
+    await hasText(progress(), /Migration (failed|finished in part)/);
+    const row = page.getByRole('table', { name: 'Clients Being Moved' }).getByRole('row').filter({ hasText: SPARE });
+    await hasText(row, 'Failed');
+    await hasText(row, 'MCAL_EXHAUSTED');
+    await hasText(page.getByRole('list', { name: 'Clients that did not move' }), new RegExp(`${SPARE}: MCAL_EXHAUSTED: .+ Raise the MCAL allotment`));
+    // A refusal is not an interruption: nothing to resume.
+    expect(await page.getByRole('button', { name: 'Resume' }).count()).toBe(0);
+    await screenshots('06-mcal-refused');
   });
 
   test('nothing went wrong in the page: no script errors, no CSP violations', () => {

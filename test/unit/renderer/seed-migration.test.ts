@@ -150,7 +150,7 @@ describe('Seed Backup Migration page', () => {
     await fireEvent.change(screen.getByRole('combobox', { name: 'Move to' }), { target: { value: 'srv2' } });
     await fireEvent.submit(startButton().closest('form')!);
     const resume = (await screen.findByRole('button', { name: 'Resume' })) as HTMLButtonElement;
-    expect(screen.getByRole('table', { name: 'Clients Being Moved' }).textContent).toMatch(/Choose Resume to continue/);
+    expect(screen.getByRole('list', { name: 'Clients that did not move' }).textContent).toMatch(/Laptop-1: OFFLINE: .+ Choose Resume to continue/);
     await fireEvent.click(resume);
     await settle();
     expect(bridge.callsOf('seedMigration.resume')).toEqual([{ serverId: 'srv1', id: 'm1', targetServerId: 'srv2' }]);
