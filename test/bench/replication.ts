@@ -20,6 +20,8 @@
 //   the agent backs up again, and A replicates again: the bytes it sends against the bytes changed
 //   (target ≤ 1.5×), and the chunks it sends against the chunks the agent uploaded for that change.
 // - After each run, B's copy of the customer must account for exactly the space A's does (spaceUsed).
+// - Then, when run.ts passes one, a further stage on the same servers, agent and data set: the seed
+//   migration of issue 12 (seed-migration.ts), which uses the helpers exported here.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -30,7 +32,7 @@ import { TestClient } from '../support/api-client.js';
 import { ADMIN_PASSWORD, startServer, type RunningServer } from '../support/server-process.js';
 import { DataSet } from './data-set.js';
 import { printTable } from './format.js';
-import { build, cpuSeconds, measure } from './measure.js';
+import { build, cpuSeconds, measure, type Measured } from './measure.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const MIB = 1024 * 1024;
@@ -39,43 +41,72 @@ const POLL_MS = 100;
 /** A run that has not ended after this long is reported as stuck (the figures would mean nothing). */
 const RUN_TIMEOUT_MS = 30 * 60 * 1000;
 
-const mib = (bytes: number) => `${(bytes / MIB).toFixed(1)} MiB`;
-const secs = (s: number) => `${s.toFixed(2)} s`;
-const rate = (bytes: number, seconds: number) => `${(bytes / MIB / seconds).toFixed(1)} MiB/s`;
-const times = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-const percent = (a: number, b: number) => `${((100 * a) / b).toFixed(0)}%`;
-const yes = (met: boolean) => (met ? 'yes' : 'NO');
+export const mib = (bytes: number) => `${(bytes / MIB).toFixed(1)} MiB`;
+export const secs = (s: number) => `${s.toFixed(2)} s`;
+export const rate = (bytes: number, seconds: number) => `${(bytes / MIB / seconds).toFixed(1)} MiB/s`;
+export const times = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
+export const percent = (a: number, b: number) => `${((100 * a) / b).toFixed(0)}%`;
+export const yes = (met: boolean) => (met ? 'yes' : 'NO');
 
-interface Run {
+export interface Timed<T> {
   seconds: number;
-  job: Job;
-  /** CPU seconds of the source and the replica during the run. */
+  /** What the poll that saw the end answered. */
+  last: T;
+  /** CPU seconds of the source and the other server during the run. */
   cpuA: number;
   cpuB: number;
 }
 
-/** One replication run of the customer on A, timed from the POST until its job has ended. */
-async function replicate(admin: TestClient, a: RunningServer, b: RunningServer, customerId: string): Promise<Run> {
-  const cpuA = cpuSeconds(a.process.pid!);
-  const cpuB = cpuSeconds(b.process.pid!);
+/**
+ * A server-side run between two servers, timed from `start` (the POST) until the poll, every 100 ms,
+ * that sees it end (`poll` says when), with the CPU seconds each server used meanwhile.
+ */
+export async function timedRun<T>(
+  what: string,
+  servers: { a: RunningServer; b: RunningServer },
+  start: () => Promise<string>,
+  poll: (id: string) => Promise<{ ended: boolean; value: T; progress: string }>,
+): Promise<Timed<T>> {
+  const pidA = servers.a.process.pid!;
+  const pidB = servers.b.process.pid!;
+  const cpuA = cpuSeconds(pidA);
+  const cpuB = cpuSeconds(pidB);
   const began = performance.now();
-  const started = await admin.post<ReplicationRunStarted>(`/customers/${customerId}/replication/run`);
-  if (started.status !== 202) throw new Error(`POST /customers/:id/replication/run answered ${started.status}: ${JSON.stringify(started.body)}`);
+  const id = await start();
   let logged = began;
   for (;;) {
-    const res = await admin.get<Job>(`/jobs/${started.body.jobId}`);
-    if (res.status !== 200) throw new Error(`GET /jobs/${started.body.jobId} answered ${res.status}: ${JSON.stringify(res.body)}`);
-    const job = res.body;
-    if (job.status === 'done' || job.status === 'failed') {
-      return { seconds: (performance.now() - began) / 1000, job, cpuA: cpuSeconds(a.process.pid!) - cpuA, cpuB: cpuSeconds(b.process.pid!) - cpuB };
-    }
+    const { ended, value, progress } = await poll(id);
+    if (ended) return { seconds: (performance.now() - began) / 1000, last: value, cpuA: cpuSeconds(pidA) - cpuA, cpuB: cpuSeconds(pidB) - cpuB };
     if (performance.now() - logged >= 5000) {
       logged = performance.now();
-      console.log(`  ${job.status}: ${job.progress.done}/${job.progress.total} chunks, ${mib(job.progress.bytes)} sent`);
+      console.log(`  ${progress}`);
     }
-    if (performance.now() - began > RUN_TIMEOUT_MS) throw new Error(`replication job ${job.id} has not ended after ${RUN_TIMEOUT_MS / 60_000} min: ${JSON.stringify(job)}`);
+    if (performance.now() - began > RUN_TIMEOUT_MS) throw new Error(`${what} ${id} has not ended after ${RUN_TIMEOUT_MS / 60_000} min: ${JSON.stringify(value)}`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+}
+
+/** The body of a call that must answer `status`, else an error naming the call and what it answered. */
+export async function answer<T>(call: string, status: number, res: Promise<{ status: number; body: T }>): Promise<T> {
+  const { status: got, body } = await res;
+  if (got !== status) throw new Error(`${call} answered ${got}: ${JSON.stringify(body)}`);
+  return body;
+}
+
+type Run = Timed<Job> & { job: Job };
+
+/** One replication run of the customer on A, timed from the POST until its job has ended. */
+async function replicate(admin: TestClient, a: RunningServer, b: RunningServer, customerId: string): Promise<Run> {
+  const run = await timedRun(
+    'replication job',
+    { a, b },
+    async () => (await answer('POST /customers/:id/replication/run', 202, admin.post<ReplicationRunStarted>(`/customers/${customerId}/replication/run`))).jobId,
+    async (id) => {
+      const job = await answer(`GET /jobs/${id}`, 200, admin.get<Job>(`/jobs/${id}`));
+      return { ended: job.status === 'done' || job.status === 'failed', value: job, progress: `${job.status}: ${job.progress.done}/${job.progress.total} chunks, ${mib(job.progress.bytes)} sent` };
+    },
+  );
+  return { ...run, job: run.last };
 }
 
 /** B's copy of the customer: the one of that name with `replicaOf` set, under any reseller. */
@@ -90,15 +121,49 @@ async function replicaOn(adminB: TestClient, name: string): Promise<Customer | n
 const UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: MIB, GiB: 1024 * MIB, TiB: 1024 * 1024 * MIB };
 
 /** The "(N MiB)" after "chunks uploaded" in the agent's backup line (rounded as the agent prints it), or NaN. */
-function bytesUploaded(stdout: string): number {
+export function bytesUploaded(stdout: string): number {
   const match = /chunks uploaded \(([\d.]+) (B|KiB|MiB|GiB|TiB)\)/.exec(stdout);
   return match ? Number(match[1]) * UNITS[match[2]!]! : NaN;
 }
 
 /** Everything the page cache holds dirty goes to disk now, so the next timed step does not pay for it. */
-const sync = () => measure('sync', []);
+export const sync = () => measure('sync', []);
 
-export async function benchReplication(): Promise<void> {
+export interface Ceiling {
+  seconds: number;
+  cpuSeconds: number;
+  /** Bytes of the files copied. */
+  bytes: number;
+}
+
+/**
+ * The ceiling of moving a chunk store: `cp -r <from> <scratch> && sync` on the same disk, after a sync
+ * of everything dirty before it; the copy is removed again.
+ */
+export async function copyCeiling(from: string, scratch: string): Promise<Ceiling> {
+  await sync();
+  const copy = await measure('sh', ['-c', 'cp -r "$0" "$1" && sync', from, scratch]);
+  const bytes = await bytesUnder(scratch);
+  await rm(scratch, { recursive: true, force: true });
+  return { seconds: copy.seconds, cpuSeconds: copy.cpuSeconds, bytes };
+}
+
+/** What a further stage gets of the replication bench: its servers, data set, customer and agent, all still running. */
+export interface ReplicationBench {
+  /** The bench's temp dir (removed afterwards): room for another server's data dir or a scratch copy. */
+  root: string;
+  a: RunningServer;
+  adminA: TestClient;
+  customer: Customer;
+  /** Bytes of the data set as the agent backs it up. */
+  total: number;
+  /** The agent's state dir. */
+  stateDir: string;
+  /** The shipped agent with that state dir, registered to A with a schedule "bench" of the data set. */
+  agent: (...args: string[]) => Promise<Measured>;
+}
+
+export async function benchReplication(then?: (bench: ReplicationBench) => Promise<void>): Promise<void> {
   const root = await mkdtemp(path.join(tmpdir(), 'bench-replication-'));
   const data = path.join(root, 'data');
   const stateDir = path.join(root, 'agent-state');
@@ -131,8 +196,7 @@ export async function benchReplication(): Promise<void> {
       bandwidthLimitKBps: null,
       servers: [{ url: b.url, username: 'admin', password: ADMIN_PASSWORD, fingerprint: b.fingerprint === 'none' ? null : b.fingerprint }],
     };
-    const put = await adminA.put('/replication', config);
-    if (put.status !== 200) throw new Error(`PUT /replication answered ${put.status}: ${JSON.stringify(put.body)}`);
+    await answer('PUT /replication', 200, adminA.put('/replication', config));
 
     const chunkDir = path.join(a.dataDir, 'chunks');
     const storedA = await bytesUnder(chunkDir);
@@ -164,10 +228,8 @@ export async function benchReplication(): Promise<void> {
     const storedB = await bytesUnder(path.join(b.dataDir, 'chunks'));
 
     console.log('the ceiling: cp -r of the chunk store, then sync ...');
-    await sync();
-    const ceiling = await measure('sh', ['-c', 'cp -r "$0" "$1" && sync', chunkDir, path.join(root, 'ceiling-copy')]);
-    const copied = await bytesUnder(path.join(root, 'ceiling-copy'));
-    await rm(path.join(root, 'ceiling-copy'), { recursive: true, force: true });
+    const ceiling = await copyCeiling(chunkDir, path.join(root, 'ceiling-copy'));
+    const copied = ceiling.bytes;
 
     const ours = first.job.progress.bytes / first.seconds;
     const theirs = copied / ceiling.seconds;
@@ -211,6 +273,7 @@ export async function benchReplication(): Promise<void> {
       ],
     );
     printTable("replica's space: B's copy of the customer against A's customer (spaceUsed)", ['', 'A', 'B', 'exact', 'equal'], spaceRows);
+    await then?.({ root, a, adminA, customer, total, stateDir, agent });
   } finally {
     await Promise.all([a.stop(), b.stop()]);
     await rm(root, { recursive: true, force: true });

@@ -10,7 +10,8 @@ const BENCHES: Record<string, () => Promise<void>> = {
   server: async () => (await import('./server-list.js')).benchServerList(),
   console: async () => (await import('./console-offline.js')).benchConsoleOffline(),
   agent: async () => (await import('./agent-vs-restic.js')).benchAgentVsRestic(),
-  replication: async () => (await import('./replication.js')).benchReplication(),
+  // Issue 12's seed migration runs as a stage of the replication bench, on its servers and data set.
+  replication: async () => (await import('./replication.js')).benchReplication((await import('./seed-migration.js')).benchSeedMigration),
   ui: async () => ((await import(UI_BENCH)) as { benchUiCustomers: () => Promise<void> }).benchUiCustomers(),
 };
 
