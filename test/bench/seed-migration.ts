@@ -92,9 +92,9 @@ export async function benchSeedMigration({ root, a, adminA, customer, total, sta
 
     printTable(
       `seed migration of a client A → C vs cp -r + sync of its chunk files, ${mib(total)} backed up (${DataSet.description}), ${cpus().length} cores`,
-      ['', 'seed migration', 'cp -r + sync', 'migration/cp', 'target met'],
+      ['', 'seed migration', 'cp -r + sync', 'migration/cp', 'check'],
       [
-        ['wall time', secs(run.seconds), secs(ceiling.seconds), times(run.seconds, ceiling.seconds), `${yes(run.seconds <= 1.5 * ceiling.seconds)} (≤ 1.5×)`],
+        ['wall time', secs(run.seconds), secs(ceiling.seconds), times(run.seconds, ceiling.seconds), ''],
         ['bytes moved (copied / cp)', mib(seeded.bytesCopied), mib(ceiling.bytes), times(seeded.bytesCopied, ceiling.bytes), ''],
         ['throughput', rate(seeded.bytesCopied, run.seconds), rate(ceiling.bytes, ceiling.seconds), percent(seeded.bytesCopied / run.seconds, ceiling.bytes / ceiling.seconds), ''],
         ['CPU time: source A / target C', `${secs(run.cpuA)} / ${secs(run.cpuB)}`, secs(ceiling.cpuSeconds), '', ''],
@@ -106,7 +106,7 @@ export async function benchSeedMigration({ root, a, adminA, customer, total, sta
     );
     printTable(
       "the agent's first backup after the move (on C, data unchanged) vs an unchanged backup on A before it",
-      ['', 'on C after the move', 'on A before', 'C/A', 'target met'],
+      ['', 'on C after the move', 'on A before', 'C/A', 'check'],
       [
         ['wall time', secs(after.seconds), secs(before.seconds), times(after.seconds, before.seconds), ''],
         ['agent CPU time', secs(after.cpuSeconds), secs(before.cpuSeconds), times(after.cpuSeconds, before.cpuSeconds), ''],
