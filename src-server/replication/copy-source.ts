@@ -58,6 +58,23 @@ export class CopySource {
       .map((r) => r.id);
   }
 
+  /**
+   * Every chunk the clients' committed backups use, with the schedule of theirs the peer counts it against:
+   * the one it counts against here when that is one of theirs, else one of theirs that uses it. (A chunk
+   * may count here against a schedule the copy does not take: another client's, or one still being seeded
+   * here.)
+   */
+  chunkSchedules(owner: string, selection: Selection): Map<string, string> {
+    const rows = this.store.all<{ hash: string; schedule_id: string }>(
+      `SELECT sc.hash, coalesce(max(CASE WHEN sc.schedule_id = c.schedule_id THEN sc.schedule_id END), min(sc.schedule_id)) AS schedule_id
+       FROM schedule_chunks sc JOIN schedules s ON s.id = sc.schedule_id JOIN clients cl ON cl.id = s.client_id JOIN chunks c ON c.owner = ? AND c.hash = sc.hash
+       WHERE ${selection.clients} GROUP BY sc.hash`,
+      owner,
+      ...selection.params,
+    );
+    return new Map(rows.map((r) => [r.hash, r.schedule_id]));
+  }
+
   /** Sends the backups the peer lacks (in batches, base first), then the reports and deleted report entries. */
   async sendBackups(peer: PeerClient, base: string, ids: readonly string[], reports: Omit<PeerBackups, 'backups'>): Promise<void> {
     for (let i = 0; i < ids.length; i += BACKUP_BATCH) {

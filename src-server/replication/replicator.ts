@@ -212,7 +212,7 @@ export class Replicator {
       const since = target.synced_through;
       const base = `/peer/replicas/${encodeURIComponent(this.settings.get('serverId'))}/${encodeURIComponent(customerId)}`;
       // What this run copies is fixed now: a backup committed from here on goes with the next run.
-      const snapshot = this.store.write(() => ({ sync: this.customerSync(customerId), backups: this.source.backupIds(customerClients(customerId)), hashes: this.liveHashes(customerId) }));
+      const snapshot = this.store.write(() => ({ sync: this.customerSync(customerId), backups: this.source.backupIds(customerClients(customerId)), chunks: this.source.chunkSchedules(customerId, customerClients(customerId)) }));
       const summary = await peer.json<PeerReplicaSummary>('PUT', base, snapshot.sync);
       const sent = await sendMissingChunks({
         store: this.store,
@@ -220,7 +220,7 @@ export class Replicator {
         peer,
         base,
         owner: customerId,
-        hashes: snapshot.hashes,
+        chunks: snapshot.chunks,
         packBytes: packBytesFor(throttle.limitKBps),
         progress: (s, total) => progress(s.chunks, s.bytes, total.chunks),
         stopped: () => this.stopping,
@@ -243,11 +243,6 @@ export class Replicator {
       customer: { name: c.name, email: c.email, mcalsAllotted: c.mcals_allotted, spaceAllotted: c.space_allotted, autoAuthorization: c.auto_authorization === 1, active: c.active === 1, createdAt: c.created_at },
       clients: this.source.clients(customerClients(customerId)),
     };
-  }
-
-  /** Chunks committed backups of the customer use (an upload still running is not replicated yet). */
-  private liveHashes(customerId: string): string[] {
-    return this.store.all<{ hash: string }>('SELECT hash FROM chunks WHERE owner = ? AND refs > 0', customerId).map((r) => r.hash);
   }
 
   /** Deletions of whole customers reach their replicas; a tombstone stays until its replica applied it. */

@@ -29,8 +29,8 @@ export interface Sent {
 
 /**
  * Server to server chunk transfer (replication, and seed migration after it): asks the other server which of
- * `hashes` of `owner` it lacks, exactly as an agent does, and sends only those, as framed packs to
- * `${base}/packs?schedule=…` — each counted there against the schedule its bytes count against here. Chunks
+ * `chunks` of `owner` it lacks, exactly as an agent does, and sends only those, as framed packs to
+ * `${base}/packs?schedule=…` — each counted there against the schedule `chunks` names. Chunks
  * are read by pack, adjacent ranges in one read. `progress` hears of every pack once the peer stored it.
  */
 export async function sendMissingChunks(options: {
@@ -39,33 +39,28 @@ export async function sendMissingChunks(options: {
   peer: PeerClient;
   base: string;
   owner: string;
-  hashes: readonly string[];
+  /** The chunks to offer, each with the peer's schedule it is counted against there (CopySource.chunkSchedules). */
+  chunks: ReadonlyMap<string, string>;
   packBytes: number;
   /** What was sent so far, of all that is to be sent (chunks and bytes the peer lacked). */
   progress: (sent: Sent, total: Sent) => void;
   stopped: () => boolean;
-  /**
-   * The peer's schedule a chunk is counted against, when not the one it counts against here (a seeded
-   * client's chunk may count here against a schedule of another client of the customer).
-   */
-  scheduleOf?: (hash: string) => string;
 }): Promise<Sent> {
   const { store, packs, peer, base, owner } = options;
   const missing: string[] = [];
-  for (let i = 0; i < options.hashes.length; i += MISSING_BATCH) {
-    const answer = await peer.json<MissingResult>('POST', `${base}/missing`, { hashes: options.hashes.slice(i, i + MISSING_BATCH) });
+  const hashes = [...options.chunks.keys()];
+  for (let i = 0; i < hashes.length; i += MISSING_BATCH) {
+    const answer = await peer.json<MissingResult>('POST', `${base}/missing`, { hashes: hashes.slice(i, i + MISSING_BATCH) });
     missing.push(...answer.missing);
   }
-  let rows = store.all<ChunkRow>(
-    'SELECT hash, pack_id, offset, length, schedule_id FROM chunks WHERE owner = ? AND hash IN (SELECT value FROM json_each(?)) ORDER BY schedule_id, pack_id, offset',
+  const found = store.all<ChunkRow>(
+    'SELECT hash, pack_id, offset, length, schedule_id FROM chunks WHERE owner = ? AND hash IN (SELECT value FROM json_each(?))',
     owner,
     JSON.stringify(missing),
   );
-  const { scheduleOf } = options;
-  if (scheduleOf) {
-    const order = (a: ChunkRow, b: ChunkRow) => (a.schedule_id < b.schedule_id ? -1 : a.schedule_id > b.schedule_id ? 1 : a.pack_id < b.pack_id ? -1 : a.pack_id > b.pack_id ? 1 : a.offset - b.offset);
-    rows = rows.map((r) => ({ ...r, schedule_id: scheduleOf(r.hash) })).sort(order);
-  }
+  // Packs go per schedule of the peer's, each read in pack order.
+  const order = (a: ChunkRow, b: ChunkRow) => (a.schedule_id < b.schedule_id ? -1 : a.schedule_id > b.schedule_id ? 1 : a.pack_id < b.pack_id ? -1 : a.pack_id > b.pack_id ? 1 : a.offset - b.offset);
+  const rows = found.map((r) => ({ ...r, schedule_id: options.chunks.get(r.hash)! })).sort(order);
   const sent: Sent = { chunks: 0, bytes: 0 };
   const total: Sent = { chunks: rows.length, bytes: rows.reduce((n, r) => n + r.length, 0) };
   options.progress(sent, total);

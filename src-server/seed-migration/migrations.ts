@@ -244,7 +244,7 @@ export class SeedMigrations {
     this.setState(m.id, c.position, { state: 'copying', error: null, bytes_copied: 0, bytes_total: 0 });
     const base = `/peer/seeds/${encodeURIComponent(this.settings.get('serverId'))}/${encodeURIComponent(row.id)}`;
     const selection: Selection = { clients: 'cl.id = ?', deleted: 'client_id = ?', params: [row.id] };
-    const snapshot = this.store.write(() => ({ seed: this.seedBody(m, row, selection), backups: this.source.backupIds(selection), chunks: this.chunkSchedules(row.id) }));
+    const snapshot = this.store.write(() => ({ seed: this.seedBody(m, row, selection), backups: this.source.backupIds(selection), chunks: this.source.chunkSchedules(ownerOf(row), selection) }));
     const summary = await peer.json<PeerSeedSummary>('PUT', base, snapshot.seed);
     let bytes = 0;
     if (!summary.committed) {
@@ -254,8 +254,7 @@ export class SeedMigrations {
         peer,
         base,
         owner: ownerOf(row),
-        hashes: [...snapshot.chunks.keys()],
-        scheduleOf: (hash) => snapshot.chunks.get(hash)!,
+        chunks: snapshot.chunks,
         packBytes,
         progress: (s, total) => {
           this.setState(m.id, c.position, { bytes_copied: s.bytes, bytes_total: total.bytes });
@@ -297,14 +296,5 @@ export class SeedMigrations {
       customer: customer && { name: m.target_customer_name ?? customer.name, email: customer.email, autoAuthorization: customer.auto_authorization === 1, active: customer.active === 1 },
       client: { ...client, trial: row.trial === 1, trialExpiresAt: row.trial_expires_at },
     };
-  }
-
-  /** Every chunk the client's backups use, with one of its schedules that uses it (the target counts it there). */
-  private chunkSchedules(clientId: string): Map<string, string> {
-    const rows = this.store.all<{ hash: string; schedule_id: string }>(
-      'SELECT sc.hash, min(sc.schedule_id) AS schedule_id FROM schedule_chunks sc JOIN schedules s ON s.id = sc.schedule_id WHERE s.client_id = ? GROUP BY sc.hash',
-      clientId,
-    );
-    return new Map(rows.map((r) => [r.hash, r.schedule_id]));
   }
 }

@@ -8,12 +8,12 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackupReport, Client, Customer, DeletedReport, List, Reseller, Schedule, SeedMigration, SeedMigrationStarted } from '../../src-shared/api/index.js';
+import type { BackupReport, Client, Customer, DeletedReport, Job, List, Reseller, Schedule, SeedMigration, SeedMigrationStarted } from '../../src-shared/api/index.js';
 import { chunksUploaded, runAgent, treeDigest, type AgentResult } from '../support/agent-process.js';
 import { ok } from '../support/api-assert.js';
 import { TestClient } from '../support/api-client.js';
 import { pseudoRandom } from '../support/pseudo-random.js';
-import { removeDir, startServer, tempDir, type RunningServer } from '../support/server-process.js';
+import { ADMIN_PASSWORD, removeDir, startServer, tempDir, type RunningServer } from '../support/server-process.js';
 
 const MIB = 1024 * 1024;
 
@@ -240,16 +240,24 @@ describe('seed backup migration', () => {
   it("discards on the target, after 14 days, the copy of a client whose source gave up on it", async () => {
     const m = await machine('Given Up Co', 'gone', 8 * MIB);
     ok(await a.put('/replication', { enabled: false, frequency: { kind: 'daily', at: '01:00' }, bandwidthLimitKBps: 1024, servers: [] }));
-    const started = ok(await a.post<SeedMigrationStarted>('/seed-migrations', { clientIds: [m.client.id], target: await targetOf() }), 202);
+    const started = ok(await a.post<SeedMigrationStarted>('/seed-migrations', { clientIds: [m.client.id], target: await targetOf(), targetCustomerName: 'Given Up Co on B' }), 202);
     while (ok(await a.get<SeedMigration>(`/seed-migrations/${started.id}`)).clients[0]!.bytesCopied === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     await source.kill();
     source = await startServer({ dataDir: source.dataDir, args: ['--maintenance-interval', '0'] });
     a = await new TestClient(source.api).login();
     ok(await a.put('/replication', { enabled: false, frequency: { kind: 'daily', at: '01:00' }, bandwidthLimitKBps: null, servers: [] }));
-    const staged = await customerOn(b, 'Given Up Co');
-    // What arrived is held hidden: in no list, in no total.
+    const staged = await customerOn(b, 'Given Up Co on B');
+    // What arrived is held hidden: in no list, in no total, in no replica of the customer.
     expect(stored(target, staged.id).chunks).toBeGreaterThan(0);
     expect(staged).toMatchObject({ clientCount: 0, spaceUsed: 0, mcalsUsed: 0 });
+    ok(await b.put('/replication', { enabled: true, frequency: { kind: 'daily', at: '01:00' }, bandwidthLimitKBps: null, servers: [{ url: source.url, username: 'admin', password: ADMIN_PASSWORD, fingerprint: null }] }));
+    const { jobId } = ok(await b.post<{ jobId: string }>(`/customers/${staged.id}/replication/run`), 202);
+    let job = ok(await b.get<Job>(`/jobs/${jobId}`));
+    for (; job.status !== 'done' && job.status !== 'failed'; job = ok(await b.get<Job>(`/jobs/${jobId}`))) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(job.status, job.error ?? '').toBe('done');
+    expect(ok(await a.get<Customer>(`/customers/${staged.id}`))).toMatchObject({ clientCount: 0, spaceUsed: 0 });
+    expect(stored(source, staged.id).chunks).toBe(0);
+    ok(await b.put('/replication', { enabled: false, frequency: { kind: 'daily', at: '01:00' }, bandwidthLimitKBps: null, servers: [] }));
 
     ok(await b.post('/maintenance/run'));
     expect(stored(target, staged.id).chunks).toBeGreaterThan(0);
