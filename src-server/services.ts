@@ -9,6 +9,7 @@ import { Auth } from './auth.js';
 import { Clients } from './clients.js';
 import { Customers } from './customers.js';
 import type { Db } from './db/database.js';
+import { Invoicing } from './invoicing/index.js';
 import { Jobs } from './jobs.js';
 import { expiredSessions, orphanChunks, packCompaction, staleRuns, trialExpiry } from './maintenance.js';
 import { McalPool } from './mcal.js';
@@ -38,6 +39,7 @@ export class Services {
   readonly backups: Backups;
   readonly replication: Replication;
   readonly seedMigration: SeedMigration;
+  readonly invoicing: Invoicing;
   /** The scheduled tasks: a new periodic feature adds its task to this list, in the order it must run. */
   readonly maintenance: Scheduler;
 
@@ -58,6 +60,7 @@ export class Services {
     this.jobs = new Jobs(this.store);
     this.replication = new Replication({ ...this, verifier, dataDir });
     this.seedMigration = new SeedMigration(this);
+    this.invoicing = new Invoicing(this);
     this.maintenance = new Scheduler(this.jobs, [
       trialExpiry(this.store, this.settings, this.clients),
       staleRuns(this.backups),
@@ -66,6 +69,7 @@ export class Services {
       packCompaction(this.chunks),
       this.replication.runs.task(),
       this.seedMigration.targets.task(),
+      ...this.invoicing.tasks(),
     ]);
   }
 }

@@ -2,6 +2,9 @@ import { agentRoutes } from './agent.js';
 import { auditRoutes } from './audit.js';
 import { clientRoutes } from './clients.js';
 import { customerRoutes } from './customers.js';
+import { invoiceConfigRoutes } from './invoice-config.js';
+import { invoicePlanRoutes } from './invoice-plans.js';
+import { invoiceRoutes } from './invoices.js';
 import { jobRoutes } from './jobs.js';
 import { peerRoutes } from './peer.js';
 import { replicationRoutes } from './replication.js';
@@ -27,6 +30,9 @@ export const ROUTES: readonly { plugin: RoutePlugin; prefix?: string }[] = [
   { plugin: trialRoutes },
   { plugin: replicationRoutes },
   { plugin: seedMigrationRoutes },
+  { plugin: invoicePlanRoutes },
+  { plugin: invoiceConfigRoutes },
+  { plugin: invoiceRoutes },
   { plugin: auditRoutes },
   { plugin: jobRoutes },
   { plugin: agentRoutes, prefix: '/agent' },

@@ -14,6 +14,7 @@ export const TAGS = [
   { name: 'replication', description: 'Copies of customers on other backup servers: the global and per-customer configuration, runs and their state (on-premise only).' },
   { name: 'seed-migration', description: 'Seed backup migration: moving clients with their backups to another server, their agents following (on-premise only).' },
   { name: 'peer', description: 'Server to server: what a replication server answers to the servers it keeps replicas of, and a seed migration target to its source (an administrator session of its own).' },
+  { name: 'invoicing', description: "Billing customers: invoice plans and quotes, each customer's invoice configuration and daily usage, invoices, credit notes and their PDFs." },
   { name: 'audit', description: 'Every change made through the management API.' },
   { name: 'jobs', description: 'Long-running work and its progress.' },
   { name: 'maintenance', description: 'Running the scheduled upkeep now.' },

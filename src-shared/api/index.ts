@@ -10,6 +10,7 @@ export * from './audit.js';
 export * from './jobs.js';
 export * from './replication.js';
 export * from './seed-migration.js';
+export * from './invoicing.js';
 export * from './agent.js';
 export * from './list-spec.js';
 export * from './lists.js';

@@ -25,5 +25,9 @@ export const MaintenanceSummary = Type.Object({
   sessionsPurged: Count,
   /** Replication runs that were due and started (they go on as jobs of kind `replication`). */
   replicationRunsStarted: Count,
+  /** Customers' daily usage samples written (API.md, Invoicing). */
+  usageSamplesTaken: Count,
+  /** Invoices the billing cycles that ended produced. */
+  invoicesIssued: Count,
 });
 export type MaintenanceSummary = Static<typeof MaintenanceSummary>;

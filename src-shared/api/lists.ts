@@ -1,6 +1,7 @@
 import { AUDIT_LIST } from './audit.js';
 import { CLIENT_LIST } from './clients.js';
 import { CUSTOMER_LIST } from './customers.js';
+import { INVOICE_LIST } from './invoicing.js';
 import { BACKUP_REPORT_LIST, DELETED_REPORT_LIST, RESTORE_REPORT_LIST } from './reports.js';
 import { REPLICATION_OVERVIEW_LIST } from './replication.js';
 import { RESELLER_LIST } from './resellers.js';
@@ -17,6 +18,7 @@ export const LIST_SPECS = {
   deletedReports: DELETED_REPORT_LIST,
   auditLog: AUDIT_LIST,
   replicationOverview: REPLICATION_OVERVIEW_LIST,
+  invoices: INVOICE_LIST,
 } as const;
 
 export type ListKind = keyof typeof LIST_SPECS;

@@ -1,0 +1,4 @@
+import type { RoutePlugin } from './reply.js';
+
+// Skeleton (filled by the invoicing work in progress).
+export const invoicePlanRoutes: RoutePlugin = () => async () => {};
