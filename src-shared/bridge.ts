@@ -13,6 +13,7 @@ import { auditRequests } from './bridge/audit.js';
 import { clientRequests } from './bridge/clients.js';
 import { customerRequests } from './bridge/customers.js';
 import type { EventName, Events } from './bridge/events.js';
+import { invoicingRequests } from './bridge/invoicing.js';
 import { jobRequests } from './bridge/jobs.js';
 import { offlineRequests } from './bridge/offline.js';
 import { replicationRequests } from './bridge/replication.js';
@@ -44,6 +45,7 @@ export const FEATURES = [
   trialRequests,
   replicationRequests,
   seedMigrationRequests,
+  invoicingRequests,
   auditRequests,
   jobRequests,
   searchRequests,

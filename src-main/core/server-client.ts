@@ -69,6 +69,30 @@ export interface RequestOptions<S extends TSchema> {
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;
 
+/** A file a server sent: its bytes and the name its Content-Disposition suggests, if any. */
+export interface Download {
+  bytes: Buffer;
+  filename: string | null;
+}
+/** What an exchange expects back: JSON matching a schema, or the raw bytes of a file. */
+const BYTES = 'bytes';
+type Expected = TSchema | typeof BYTES;
+
+/** The plain `filename="…"` of a Content-Disposition header (what the server sends); null without one. */
+function filenameOf(disposition: unknown): string | null {
+  const match = typeof disposition === 'string' ? /filename="([^"]+)"/.exec(disposition) : null;
+  return match?.[1] ?? null;
+}
+
+/** A file request's error body is the API's JSON; anything else is no error body. */
+function jsonOf(bytes: Buffer): unknown {
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return bytes.toString('utf8');
+  }
+}
+
 const DEFAULTS = { timeoutMs: DEFAULT_TIMEOUT_MS, retries: 2, retryBaseMs: 300, retryMaxMs: 4_000 } satisfies Required<ClientTuning>;
 
 /** `?a=1&b=x` with keys sorted, so equal queries give equal URLs (and equal cache keys); '' for none. */
@@ -141,10 +165,21 @@ export class ServerClient {
   /** Sends a request and returns its validated result, signing in, re-signing in and retrying as the rules above say. */
   async request<S extends TSchema>(method: Method, path: string, options: RequestOptions<S>): Promise<Static<S>> {
     const url = path + queryString(options.query);
-    const attempts = method.toUpperCase() === 'GET' && options.retry !== false ? 1 + this.tuning.retries : 1;
+    const value = await this.withRetries(method, options.retry, () => this.authorized(method, url, options.body, options.schema));
+    return value as Static<S>;
+  }
+
+  /** A GET of a file (an invoice's PDF): signed in, re-signed in and retried like any GET; a failure is the API's JSON error. */
+  async download(path: string, retry?: boolean): Promise<Download> {
+    return (await this.withRetries('GET', retry, () => this.authorized('GET', path, undefined, BYTES))) as Download;
+  }
+
+  /** Runs one exchange, again after a transient failure for a GET (see the rules above). */
+  private async withRetries(method: Method, retry: boolean | undefined, exchange: () => Promise<Outcome>): Promise<unknown> {
+    const attempts = method.toUpperCase() === 'GET' && retry !== false ? 1 + this.tuning.retries : 1;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.authorized(method, url, options.body, options.schema);
-      if (outcome.ok) return outcome.value as Static<S>;
+      const outcome = await exchange();
+      if (outcome.ok) return outcome.value;
       if (!outcome.retryable || attempt >= attempts) throw outcome.error;
       const backoff = Math.min(this.tuning.retryMaxMs, this.tuning.retryBaseMs * 2 ** (attempt - 1));
       if (outcome.retryAfterMs !== null && outcome.retryAfterMs > this.tuning.retryMaxMs) throw outcome.error;
@@ -219,7 +254,7 @@ export class ServerClient {
   }
 
   /** One exchange with a token; on 401 (expired or revoked token) one re-login and one more exchange. */
-  private async authorized(method: Method, url: string, body: unknown, schema: TSchema): Promise<Outcome> {
+  private async authorized(method: Method, url: string, body: unknown, schema: Expected): Promise<Outcome> {
     const token = await this.currentToken();
     const first = await this.send(method, url, body, token, schema);
     if (first.ok || !first.unauthenticated) return first;
@@ -233,7 +268,7 @@ export class ServerClient {
     return { ...second, error: new BridgeError('NOT_SIGNED_IN', `${this.label} refused the new session: ${second.error.message}`) };
   }
 
-  private async send(method: Method, url: string, body: unknown, token: string | null, schema: TSchema): Promise<Outcome> {
+  private async send(method: Method, url: string, body: unknown, token: string | null, schema: Expected): Promise<Outcome> {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), this.tuning.timeoutMs);
     let response: AxiosResponse<unknown>;
@@ -243,8 +278,10 @@ export class ServerClient {
         url,
         data: body,
         signal: controller.signal,
+        responseType: schema === BYTES ? 'arraybuffer' : 'json',
         headers: {
           ...(token === null ? {} : { authorization: `Bearer ${token}` }),
+          ...(schema === BYTES ? { accept: '*/*' } : {}),
           // axios labels an empty POST as a form, which the server refuses (415): no body, no content type.
           ...(body === undefined ? { 'content-type': false } : {}),
         },
@@ -264,9 +301,15 @@ export class ServerClient {
     return this.interpret(method, url, response, schema);
   }
 
-  private interpret(method: Method, url: string, response: AxiosResponse<unknown>, schema: TSchema): Outcome {
-    const { status, data } = response;
-    if (status >= 200 && status < 300) {
+  private interpret(method: Method, url: string, response: AxiosResponse<unknown>, schema: Expected): Outcome {
+    const { status } = response;
+    let { data } = response;
+    if (schema === BYTES) {
+      // The http adapter hands an arraybuffer response over as a Buffer.
+      const bytes = Buffer.from(data as Buffer);
+      if (status >= 200 && status < 300) return { ok: true, value: { bytes, filename: filenameOf(response.headers['content-disposition']) } satisfies Download };
+      data = jsonOf(bytes);
+    } else if (status >= 200 && status < 300) {
       const value = status === 204 || data === '' ? null : data;
       const mismatch = schemaMismatch(schema, value);
       if (mismatch === null) return { ok: true, value };

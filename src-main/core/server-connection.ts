@@ -22,7 +22,7 @@ import type { OfflineCache } from './cache.js';
 import { ConnectionCache, cacheKey, wholeListKey } from './connection-cache.js';
 import type { ListKind } from './list-query.js';
 import type { ServerEntry } from './registry.js';
-import { SessionIdentity, ServerClient, type ClientTuning, type Credentials, type Query } from './server-client.js';
+import { SessionIdentity, ServerClient, type ClientTuning, type Credentials, type Download, type Query } from './server-client.js';
 
 export interface ReconnectTuning {
   /** First wait before retrying an offline server; doubled per failure. */
@@ -205,6 +205,18 @@ export class ServerConnection {
   async get<S extends TSchema>(path: string, schema: S): Promise<Static<S>> {
     if (this.blocker) throw this.blocker;
     return this.live(path, undefined, schema, this.state !== 'offline');
+  }
+
+  /** A file, live (an invoice's PDF): not cached, since the data it is made from is. */
+  async download(path: string): Promise<Download> {
+    if (this.blocker) throw this.blocker;
+    try {
+      const file = await this.client.download(path, this.state !== 'offline');
+      this.succeeded();
+      return file;
+    } catch (error) {
+      throw this.failed(error);
+    }
   }
 
   /** A live read written through to the cache, for prefetching: fails rather than serving the cache. */

@@ -8,6 +8,7 @@ import { Type } from 'typebox';
 export { AuditList } from '../../src-shared/api/audit.js';
 export { ClientList } from '../../src-shared/api/clients.js';
 export { CustomerList } from '../../src-shared/api/customers.js';
+export { InvoicePlanList, InvoiceSummaryList, UsageList } from '../../src-shared/api/invoicing.js';
 export { BackupReportList, DeletedReportList, RestoreReportList } from '../../src-shared/api/reports.js';
 export { ReplicationOverviewList } from '../../src-shared/api/replication.js';
 export { ResellerList } from '../../src-shared/api/resellers.js';

@@ -9,6 +9,7 @@ import { auditHandlers } from './audit.js';
 import { clientHandlers } from './clients.js';
 import { customerHandlers } from './customers.js';
 import type { Handlers } from './handler.js';
+import { invoicingHandlers } from './invoicing.js';
 import { jobHandlers } from './jobs.js';
 import { offlineHandlers } from './offline.js';
 import { replicationHandlers } from './replication.js';
@@ -34,6 +35,7 @@ export function bridgeHandlers(state: ConsoleState): BridgeHandlers {
     ...trialHandlers(state),
     ...replicationHandlers(state),
     ...seedMigrationHandlers(state),
+    ...invoicingHandlers(state),
     ...auditHandlers(state),
     ...jobHandlers(state),
     ...searchHandlers(state),
