@@ -1,12 +1,14 @@
 // Builds every program into dist/: the server, agent and browser-host CLIs and the Electron main process
 // as ESM bundles, the preload as the CommonJS file a sandboxed preload must be, and the renderer with
 // Vite. Only native modules (and electron) stay external: bundling the pure-JS dependencies roughly
-// halves module loading at start-up, which is most of a cold start.
+// halves module loading at start-up, which is most of a cold start. pdfkit stays external too: it loads
+// its standard fonts at run time through its own package.json's `#standard-fonts/*` imports, which a
+// bundle outside its package cannot resolve.
 import { build } from 'esbuild';
 import { utimesSync, writeFileSync } from 'node:fs';
 import { build as viteBuild } from 'vite';
 
-const NATIVE = ['better-sqlite3', 'keytar', 'zstd-napi', 'electron'];
+const EXTERNAL = ['better-sqlite3', 'keytar', 'zstd-napi', 'electron', 'pdfkit'];
 const node = (entry, outfile, extra = {}) => ({
   entryPoints: [entry],
   outfile,
@@ -14,7 +16,7 @@ const node = (entry, outfile, extra = {}) => ({
   platform: 'node',
   format: 'esm',
   target: 'node20',
-  external: NATIVE,
+  external: EXTERNAL,
   sourcemap: true,
   // Bundled CommonJS dependencies call require(); give the ESM bundle one.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
