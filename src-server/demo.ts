@@ -1,5 +1,6 @@
 import type { Frequency } from '../src-shared/api/schedules.js';
 import { hashPassword } from './auth.js';
+import { seedDemoInvoicing } from './demo-invoicing.js';
 import { nextRunAt } from './schedules.js';
 import type { Services } from './services.js';
 import { nameKey, newId, nowIso } from './store.js';
@@ -35,7 +36,8 @@ export interface DemoSummary {
 /**
  * Fills an empty server with a realistic data set: resellers with logins, customers in every state the
  * console shows (allotted or pooled MCALs, inactive, manual authorization, near quota), authorized, pending
- * and trial clients, schedules, and 90 days of backup, restore and deleted reports. All counters are
+ * and trial clients, schedules, 90 days of backup, restore and deleted reports, and invoice plans, invoice
+ * configurations and months of usage samples that agree with those reports (demo-invoicing.ts). All counters are
  * derived from the rows inserted, exactly as real backups would leave them. Returns null when the server
  * already has customers.
  */
@@ -119,6 +121,7 @@ export async function seedDemo(s: Services, now = Date.now()): Promise<DemoSumma
       seedClient(null, `TRIAL-${String(t + 1).padStart(2, '0')}`, false);
       clients++;
     }
+    seedDemoInvoicing(s, now);
   });
   return { resellers: RESELLERS.length, customers, clients };
 
