@@ -15,6 +15,8 @@ export const LIST_ROUTES: Record<string, ListKind> = {
   '/api/v1/trial-clients/reports/deleted': 'deletedReports',
   '/api/v1/audit-log': 'auditLog',
   '/api/v1/replication/customers': 'replicationOverview',
+  '/api/v1/customers/{id}/invoices': 'invoices',
+  '/api/v1/invoices': 'invoices',
 };
 
 /** The list routes that take `sort`: all but the audit log, which is newest first only. */

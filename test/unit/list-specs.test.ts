@@ -17,6 +17,7 @@ import { AUDIT_ROWS } from '../../src-server/audit.js';
 import { CLIENT_ROWS } from '../../src-server/client-rows.js';
 import { CUSTOMER_ROWS } from '../../src-server/customers.js';
 import { openDatabase, type Db } from '../../src-server/db/database.js';
+import { INVOICE_ROWS } from '../../src-server/invoicing/invoice-rows.js';
 import { OVERVIEW_ROWS } from '../../src-server/replication/status.js';
 import { RESELLER_ROWS } from '../../src-server/resellers.js';
 import { BACKUP_REPORT_ROWS, DELETED_REPORT_ROWS, RESTORE_REPORT_ROWS, SCHEDULE_ROWS } from '../../src-server/schedules.js';
@@ -37,6 +38,7 @@ const SERVER_ROWS: Record<ListKind, ListSource> = {
   deletedReports: DELETED_REPORT_ROWS,
   auditLog: AUDIT_ROWS,
   replicationOverview: OVERVIEW_ROWS,
+  invoices: INVOICE_ROWS,
 };
 
 /** The console's wire schema for each list (src-main/core/wire.ts). */
@@ -50,6 +52,7 @@ const CONSOLE_SCHEMAS: Record<ListKind, TSchema> = {
   deletedReports: wire.DeletedReportList,
   auditLog: wire.AuditList,
   replicationOverview: wire.ReplicationOverviewList,
+  invoices: wire.InvoiceSummaryList,
 };
 
 
