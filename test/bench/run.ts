@@ -12,6 +12,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   agent: async () => (await import('./agent-vs-restic.js')).benchAgentVsRestic(),
   // Issue 12's seed migration runs as a stage of the replication bench, on its servers and data set.
   replication: async () => (await import('./replication.js')).benchReplication((await import('./seed-migration.js')).benchSeedMigration),
+  invoicing: async () => (await import('./invoicing.js')).benchInvoicing(),
   ui: async () => ((await import(UI_BENCH)) as { benchUiCustomers: () => Promise<void> }).benchUiCustomers(),
 };
 
