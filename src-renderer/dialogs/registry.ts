@@ -6,6 +6,8 @@ import BulkCustomersDialog from './BulkCustomersDialog.svelte';
 import ClearCacheDialog from './ClearCacheDialog.svelte';
 import CustomerFormDialog from './CustomerFormDialog.svelte';
 import DeleteScheduleDialog from './DeleteScheduleDialog.svelte';
+import InvoiceCreditNoteDialog from './InvoiceCreditNoteDialog.svelte';
+import InvoiceGenerateDialog from './InvoiceGenerateDialog.svelte';
 import RemoveServerDialog from './RemoveServerDialog.svelte';
 import ServerFormDialog from './ServerFormDialog.svelte';
 
@@ -19,6 +21,8 @@ export const DIALOGS = {
   'bulk-clients': BulkClientsDialog,
   'delete-schedule': DeleteScheduleDialog,
   'clear-cache': ClearCacheDialog,
+  'invoice-generate': InvoiceGenerateDialog,
+  'invoice-credit-note': InvoiceCreditNoteDialog,
   about: AboutDialog,
 };
 

@@ -22,10 +22,14 @@ export function csvFileName(label: string, now = new Date()): string {
   return `${base || 'table'}-${now.toISOString().slice(0, 10)}.csv`;
 }
 
-/** Saves text as a file through the browser's download (both hosts allow blob: downloads). */
+/** Saves text as a file through the browser's download. */
 export function downloadText(fileName: string, text: string, type = 'text/csv;charset=utf-8'): void {
   // A byte-order mark so spreadsheet programs read UTF-8 names correctly.
-  const blob = new Blob(['\ufeff', text], { type });
+  downloadBlob(fileName, new Blob(['\ufeff', text], { type }));
+}
+
+/** Saves bytes (a CSV, an invoice's PDF) as a file through the browser's download (both hosts allow blob: downloads). */
+export function downloadBlob(fileName: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;

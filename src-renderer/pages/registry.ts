@@ -4,6 +4,9 @@ import ClientMigrationPage from './ClientMigrationPage.svelte';
 import CustomerReplicationPage from './CustomerReplicationPage.svelte';
 import DeleteCustomerPage from './DeleteCustomerPage.svelte';
 import DeletedReportPage from './DeletedReportPage.svelte';
+import InvoiceConfigurationPage from './InvoiceConfigurationPage.svelte';
+import InvoicePlansPage from './InvoicePlansPage.svelte';
+import InvoiceReportPage from './InvoiceReportPage.svelte';
 import ReplicationManagementPage from './ReplicationManagementPage.svelte';
 import SeedMigrationPage from './SeedMigrationPage.svelte';
 import TrialSettingsPage from './TrialSettingsPage.svelte';
@@ -22,6 +25,12 @@ export const PAGES = {
   'replication-management': ReplicationManagementPage,
   /** Seed Backup Migration: chosen clients with their backups to another server of the console. */
   'seed-migration': SeedMigrationPage,
+  /** The server's invoice plans: create, copy, edit, delete (administrators; resellers read them). */
+  'invoice-plans': InvoicePlansPage,
+  /** A customer's invoice configuration with a live example of what this month would cost. */
+  'invoice-config': InvoiceConfigurationPage,
+  /** A customer's invoices, or with `customer` null every customer's; each opens in the invoice view. */
+  'invoice-report': InvoiceReportPage,
 };
 
 export type PageKind = keyof typeof PAGES;

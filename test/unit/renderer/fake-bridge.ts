@@ -11,6 +11,7 @@ import type { AuditEntry } from '../../../src-shared/api/audit.js';
 import type { Client } from '../../../src-shared/api/clients.js';
 import type { List, ListQuery } from '../../../src-shared/api/common.js';
 import type { Customer } from '../../../src-shared/api/customers.js';
+import type { Invoice } from '../../../src-shared/api/invoicing.js';
 import type { Job } from '../../../src-shared/api/jobs.js';
 import type { CustomerReplication, GlobalReplication, ReplicationOverviewItem, ReplicationServerInput, ReplicationTarget } from '../../../src-shared/api/replication.js';
 import type { BackupReport, DeletedReport, RestoreReport } from '../../../src-shared/api/reports.js';
@@ -55,6 +56,33 @@ export function makeClient(over: Partial<Client> & { id: string; name: string })
     lastBackupStatus: 'success',
     createdAt: T0,
     movedTo: null,
+    ...over,
+  };
+}
+
+/** An issued invoice of Contoso for October 2026: one MCAL line and one storage line, 20% tax. */
+export function makeInvoice(over: Partial<Invoice> & { id: string; number: string }): Invoice {
+  return {
+    kind: 'invoice',
+    creditFor: null,
+    status: 'issued',
+    customerId: 'c1',
+    customerName: 'Contoso',
+    periodStart: '2026-10-01',
+    periodEnd: '2026-10-31',
+    issuedAt: '2026-11-01T00:05:00.000Z',
+    currency: 'EUR',
+    seller: 'Test server',
+    billTo: 'Contoso Ltd\n1 Main Street',
+    notes: '',
+    taxPercent: 20,
+    lines: [
+      { description: 'MCALs, October 2026', quantity: '2.0000', unitPrice: '5.00', amount: '10.00' },
+      { description: 'Storage, October 2026 (12.5000 GB average)', quantity: '1.0000', unitPrice: '26.00', amount: '26.00' },
+    ],
+    subtotal: '36.00',
+    tax: '7.20',
+    total: '43.20',
     ...over,
   };
 }

@@ -9,7 +9,7 @@ import type { NodeData } from '../../../src-renderer/state/nodes.js';
 import NodeView from '../../../src-renderer/views/NodeView.svelte';
 import { NODE_VIEWS } from '../../../src-renderer/views/registry.js';
 import { REPORT_TABLES } from '../../../src-renderer/views/reports/registry.js';
-import type { FakeBridge } from './fake-bridge.js';
+import { makeInvoice, type FakeBridge } from './fake-bridge.js';
 import { settle, startedApp } from './helpers.js';
 
 // One example of every kind, typed so that a kind added to a registry (or to NodeData) without an
@@ -25,6 +25,9 @@ function pages(b: FakeBridge): { [K in PageKind]: Extract<Page, { kind: K }> } {
     'customer-replication': { kind: 'customer-replication', serverId: 'srv1', customer },
     'replication-management': { kind: 'replication-management', serverId: 'srv1' },
     'seed-migration': { kind: 'seed-migration', serverId: 'srv1' },
+    'invoice-report': { kind: 'invoice-report', serverId: 'srv1', customer },
+    'invoice-plans': { kind: 'invoice-plans', serverId: 'srv1' },
+    'invoice-config': { kind: 'invoice-config', serverId: 'srv1', customer },
   };
 }
 
@@ -40,6 +43,8 @@ function dialogs(b: FakeBridge): { [K in DialogKind]: Extract<DialogState, { kin
     'bulk-clients': { kind: 'bulk-clients', serverId: 'srv1', action: 'authorize', clients: [client], ondone },
     'delete-schedule': { kind: 'delete-schedule', serverId: 'srv1', client, schedule, ondone },
     'clear-cache': { kind: 'clear-cache' },
+    'invoice-generate': { kind: 'invoice-generate', serverId: 'srv1', customer, ongenerated: ondone },
+    'invoice-credit-note': { kind: 'invoice-credit-note', invoice: makeInvoice({ id: 'i1', number: 'INV-000001' }), issue: () => Promise.reject(new Error('not issued')), ondone },
     about: { kind: 'about' },
   };
 }
