@@ -43,8 +43,8 @@ const quoteOf = (planId: string): Quote => ({
 /** The invoicing channels over in-memory plans and one configuration. */
 function invoicing(b: FakeBridge, plans: InvoicePlan[] = [STANDARD, PREMIUM]) {
   const state = { plans, config: CONFIG };
-  b.answer('invoicing.plans', () => ({ data: { items: state.plans, total: state.plans.length }, asOf: null }));
-  b.answer('invoicing.config.get', () => ({ data: state.config, asOf: null }));
+  b.answer('invoicing.plans', () => ({ data: { items: state.plans, total: state.plans.length }, asOf: b.offlineAsOf }));
+  b.answer('invoicing.config.get', () => ({ data: state.config, asOf: b.offlineAsOf }));
   b.answer('invoicing.config.set', ({ config }) => (state.config = { billTo: '', notes: '', ...config, enabledSince: config.enabled ? '2026-12-06' : null }));
   b.answer('invoicing.quote', ({ id }) => quoteOf(id));
   b.answer('invoicing.plan.create', ({ plan }) => {
@@ -168,6 +168,31 @@ describe('Invoice Plans (the server)', () => {
     await settle();
     await fireEvent.click(screen.getByRole('button', { name: 'Invoice Plans' }));
     expect(app.nav.page).toEqual({ kind: 'invoice-plans', serverId: 'srv1' });
+  });
+
+  test('a reseller reads the plans and changes none; offline, a configuration is read-only', async () => {
+    const { app } = await startedApp((b) => {
+      invoicing(b);
+      b.servers = b.servers.map((s) => ({ ...s, role: 'reseller', resellerId: 'r1' }));
+    });
+    render(InvoicePlansPage, { props: { serverId: 'srv1' }, context: appContext(app) });
+    await settle();
+    expect(screen.getByRole('table', { name: 'Invoice Plans' })).toBeTruthy();
+    for (const name of ['New Plan', 'Edit Plan Standard', 'Copy Plan Standard', 'Delete Plan Standard']) {
+      const button = screen.getByRole('button', { name }) as HTMLButtonElement;
+      expect(button.disabled, name).toBe(true);
+      expect(button.title, name).toContain('Only a server administrator can change invoice plans.');
+    }
+    cleanup();
+
+    const offline = await startedApp((b) => {
+      invoicing(b);
+      b.offlineAsOf = '2026-12-01T08:00:00.000Z';
+    });
+    render(InvoiceConfigurationPage, { props: { serverId: 'srv1', customer }, context: appContext(offline.app) });
+    await settle();
+    expect(screen.getByText(/cannot be changed until the server can be reached/)).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Save Invoice Configuration' }) as HTMLButtonElement).disabled).toBe(true);
   });
 
   test('create: slabs checked as the server checks them, then saved and tried on an example', async () => {
