@@ -64,10 +64,10 @@ export class UsageSamples {
    */
   days(customerId: string, from: string, to: string): UsageDay[] {
     const samples = this.deps.store.all<SampleRow>(RANGE_SQL, customerId, from, customerId, from, to, customerId, to);
-    const first = dayNumber(from);
+    const last = dayNumber(to);
     const days: UsageDay[] = [];
     let next = 0; // the first sample on or after the day
-    for (let n = first; n <= dayNumber(to); n++) {
+    for (let n = dayNumber(from); n <= last; n++) {
       const day = dayOf(n);
       while (next < samples.length && samples[next]!.day < day) next++;
       const after = samples[next];
