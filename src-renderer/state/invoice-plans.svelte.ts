@@ -16,7 +16,7 @@ export const METHODS: readonly { method: StorageMethod; label: string; explanati
 
 /** A slab field as the server names it in `details.field`. */
 type SlabField = `storage.slabs[${number}].upToGb` | `storage.slabs[${number}].price`;
-export type PlanField = 'name' | 'currency' | 'pricePerMcal' | 'storage.method' | 'storage.slabs' | SlabField;
+export type PlanField = 'name' | 'currency' | 'pricePerMcal' | 'storage.method' | 'storage.slabs' | 'isDefault' | SlabField;
 
 export const upToField = (i: number): SlabField => `storage.slabs[${i}].upToGb`;
 export const priceField = (i: number): SlabField => `storage.slabs[${i}].price`;
@@ -27,6 +27,7 @@ const PLAN_FIELDS: readonly PlanField[] = [
   'pricePerMcal',
   'storage.method',
   'storage.slabs',
+  'isDefault',
   ...Array.from({ length: MAX_SLABS }, (_, i) => [upToField(i), priceField(i)]).flat(),
 ];
 
@@ -131,6 +132,7 @@ export class PlanDraft {
       pricePerMcal: `${this.pricePerMcal} ${this.currency}`,
       'storage.method': this.method,
       'storage.slabs': String(this.slabs.length),
+      isDefault: String(this.isDefault),
     };
     // A slab's complaint holds while its row keeps both values and its place.
     this.slabs.forEach((s, i) => {
