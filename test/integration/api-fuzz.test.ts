@@ -13,6 +13,7 @@ import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../support/api-client.js';
+import { ok } from '../support/api-assert.js';
 import { invalidValue, validValue, type Schema } from '../support/openapi-arbitrary.js';
 import { removeDir, startServer, type RunningServer } from '../support/server-process.js';
 
@@ -156,7 +157,7 @@ async function send(request: Request): Promise<{ status: number; type: string; b
 
 /** What a refused request must leave as it was. */
 async function snapshot(): Promise<string> {
-  const views = ['/resellers?limit=1000', '/trial-clients?limit=1000', '/trial-settings', '/server', '/audit-log?limit=1', ...(pools['resellers'] ?? []).map((r) => `/resellers/${r}/customers?limit=1000`)];
+  const views = ['/resellers?limit=1000', '/trial-clients?limit=1000', '/trial-settings', '/server', '/audit-log?limit=1', '/invoice-plans', '/invoices?limit=1000', ...(pools['resellers'] ?? []).map((r) => `/resellers/${r}/customers?limit=1000`)];
   const agent = new TestClient(server.api, agentToken);
   const bodies = await Promise.all([...views.map(async (v) => (await admin.get(v)).body), (await agent.get('/agent/schedules')).body]);
   return JSON.stringify(bodies);
@@ -178,6 +179,11 @@ beforeAll(async () => {
   const clients = (await Promise.all(customers.slice(0, 6).map(async (c) => (await admin.get<{ items: { id: string }[] }>(`/customers/${c.id}/clients`)).body.items))).flat();
   pools['clients'] = clients.map((c) => c.id);
   pools['schedules'] = (await Promise.all(clients.map(async (c) => (await admin.get<{ items: { id: string }[] }>(`/clients/${c.id}/schedules`)).body.items))).flat().map((s) => s.id);
+  // The demo's plans, and the invoices its first maintenance run issues for the cycles its history covers.
+  pools['invoice-plans'] = (await admin.get<{ items: { id: string }[] }>('/invoice-plans')).body.items.map((p) => p.id);
+  ok(await admin.post('/maintenance/run'));
+  pools['invoices'] = (await admin.get<{ items: { id: string }[] }>('/invoices?limit=50')).body.items.map((i) => i.id);
+  expect(pools['invoices'].length).toBeGreaterThan(0);
 
   const created = await admin.post<{ registrationKey: string }>(`/customers/${customers.at(-1)!.id}/clients`, { name: 'Fuzz agent' });
   const registered = await new TestClient(server.api).post<{ token: string }>('/agent/register', { key: created.body.registrationKey, name: 'Fuzz agent', hostname: 'fuzz', os: 'linux' });
