@@ -67,10 +67,10 @@ describe('the console', () => {
     expect(bodyRows(deleted)[0]?.textContent).toContain('Old-PC');
   });
 
-  test('bottom left offers Trial Client Settings, Client Migration, Replication Management and Seed Backup Migration', async () => {
+  test('bottom left offers Trial Client Settings, Client Migration, Invoice Plans, Invoice Report, Replication Management and Seed Backup Migration', async () => {
     const bridge = await renderApp();
     const tools = screen.getByRole('group', { name: 'Server tools' });
-    expect(within(tools).getAllByRole('button').map((b) => b.textContent?.trim())).toEqual(['Trial Client Settings', 'Client Migration', 'Replication Management', 'Seed Backup Migration']);
+    expect(within(tools).getAllByRole('button').map((b) => b.textContent?.trim())).toEqual(['Trial Client Settings', 'Client Migration', 'Invoice Plans', 'Invoice Report', 'Replication Management', 'Seed Backup Migration']);
     await fireEvent.click(screen.getByRole('button', { name: 'Trial Client Settings' }));
     await settle();
     const days = screen.getByRole('textbox', { name: 'Trial days' }) as HTMLInputElement;
