@@ -9,8 +9,8 @@ export interface InvoiceReportContext {
   readonly version: number;
 }
 
-/** The newest invoices first; older ones are reached with the issue-day filters. */
-export const MAX_INVOICES = 10_000;
+/** The newest invoices first (a month of 20,000 customers' invoices); older ones are reached with the issue-day filters. */
+export const MAX_INVOICES = 20_000;
 
 /**
  * The Invoice Report of one customer (`customerId`) or of every customer the user may see (null): the
