@@ -39,7 +39,7 @@ afterAll(async () => {
 describe('invoice plans and configuration, end to end', () => {
   test('Invoice Plans on the server node: a new plan, checked, created and tried on an example', async () => {
     await treeLine(treeItem(page, /^Demo Server /)).click();
-    await page.getByRole('button', { name: 'Invoice Plans' }).click();
+    await page.getByRole('main').getByRole('button', { name: 'Invoice Plans' }).click();
     const plans = page.getByRole('table', { name: 'Invoice Plans' });
     // The demo's plans, one of them the default.
     await visible(plans.getByRole('row').nth(1));
