@@ -14,7 +14,7 @@ export interface ScheduledTask {
   run(now: number): TaskReport | Promise<TaskReport>;
 }
 
-const EMPTY_SUMMARY = { staleRunsClosed: 0, trialClientsExpired: 0, trialClientsDeleted: 0, bytesFreed: 0, sessionsPurged: 0, replicationRunsStarted: 0, usageSamplesTaken: 0, invoicesIssued: 0 } satisfies Omit<MaintenanceSummary, 'ranAt'>;
+const EMPTY_SUMMARY = { staleRunsClosed: 0, trialClientsExpired: 0, trialClientsDeleted: 0, bytesFreed: 0, sessionsPurged: 0, replicationRunsStarted: 0, usageSamplesTaken: 0, invoicesIssued: 0, backupsPruned: 0 } satisfies Omit<MaintenanceSummary, 'ranAt'>;
 
 /**
  * Runs the registered tasks that are due, in registration order: periodically (`--maintenance-interval`)

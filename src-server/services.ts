@@ -15,6 +15,7 @@ import { expiredSessions, orphanChunks, packCompaction, staleRuns, trialExpiry }
 import { McalPool } from './mcal.js';
 import { Replication } from './replication/index.js';
 import { Resellers } from './resellers.js';
+import { Retention } from './retention/index.js';
 import { SeedMigration } from './seed-migration/index.js';
 import { Scheduler } from './scheduler.js';
 import { ServerConfig } from './server-config.js';
@@ -40,6 +41,7 @@ export class Services {
   readonly replication: Replication;
   readonly seedMigration: SeedMigration;
   readonly invoicing: Invoicing;
+  readonly retention: Retention;
   /** The scheduled tasks: a new periodic feature adds its task to this list, in the order it must run. */
   readonly maintenance: Scheduler;
 
@@ -61,9 +63,11 @@ export class Services {
     this.replication = new Replication({ ...this, verifier, dataDir });
     this.seedMigration = new SeedMigration(this);
     this.invoicing = new Invoicing(this);
+    this.retention = new Retention(this);
     this.maintenance = new Scheduler(this.jobs, [
       trialExpiry(this.store, this.settings, this.clients),
       staleRuns(this.backups),
+      this.retention.task(),
       orphanChunks(this.chunks),
       expiredSessions(this.auth),
       packCompaction(this.chunks),

@@ -10,6 +10,7 @@ import { peerRoutes } from './peer.js';
 import { replicationRoutes } from './replication.js';
 import type { RoutePlugin } from './reply.js';
 import { reportRoutes } from './reports.js';
+import { retentionRoutes } from './retention.js';
 import { resellerRoutes } from './resellers.js';
 import { scheduleRoutes } from './schedules.js';
 import { seedMigrationRoutes } from './seed-migrations.js';
@@ -27,6 +28,7 @@ export const ROUTES: readonly { plugin: RoutePlugin; prefix?: string }[] = [
   { plugin: clientRoutes },
   { plugin: scheduleRoutes },
   { plugin: reportRoutes },
+  { plugin: retentionRoutes },
   { plugin: trialRoutes },
   { plugin: replicationRoutes },
   { plugin: seedMigrationRoutes },

@@ -10,6 +10,7 @@ export const TAGS = [
   { name: 'clients', description: 'Protected machines: adding, authorizing (one MCAL each), migrating; trial clients.' },
   { name: 'schedules', description: "A client's backup schedules, as technicians see and change them." },
   { name: 'reports', description: 'Backup, restore and deleted reports.' },
+  { name: 'retention', description: 'Backup versions: the retention policies that decide which backups are kept (the server default and each schedule\'s own), previews of a policy, and the kept versions of a schedule.' },
   { name: 'trial', description: 'What trial clients may store, and for how long.' },
   { name: 'replication', description: 'Copies of customers on other backup servers: the global and per-customer configuration, runs and their state (on-premise only).' },
   { name: 'seed-migration', description: 'Seed backup migration: moving clients with their backups to another server, their agents following (on-premise only).' },

@@ -11,6 +11,7 @@ export * from './jobs.js';
 export * from './replication.js';
 export * from './seed-migration.js';
 export * from './invoicing.js';
+export * from './retention.js';
 export * from './agent.js';
 export * from './list-spec.js';
 export * from './lists.js';

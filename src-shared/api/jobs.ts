@@ -25,6 +25,8 @@ export const MaintenanceSummary = Type.Object({
   sessionsPurged: Count,
   /** Replication runs that were due and started (they go on as jobs of kind `replication`). */
   replicationRunsStarted: Count,
+  /** Backups pruned by retention policies (their freed bytes count in `bytesFreed`). */
+  backupsPruned: Count,
   /** Customers' daily usage samples written (API.md, Invoicing). */
   usageSamplesTaken: Count,
   /** Invoices the billing cycles that ended produced. */

@@ -59,7 +59,7 @@ describe('Scheduler', () => {
     ]);
     const summary = await scheduler.run(NOW);
     expect(ran).toEqual([`first@${NOW}`, `second@${NOW}`]);
-    expect(summary).toEqual({ ranAt: '2026-03-01T12:00:00.000Z', staleRunsClosed: 0, trialClientsExpired: 0, trialClientsDeleted: 2, bytesFreed: 120, sessionsPurged: 1, replicationRunsStarted: 0, usageSamplesTaken: 0, invoicesIssued: 0 });
+    expect(summary).toEqual({ ranAt: '2026-03-01T12:00:00.000Z', staleRunsClosed: 0, trialClientsExpired: 0, trialClientsDeleted: 2, bytesFreed: 120, sessionsPurged: 1, replicationRunsStarted: 0, usageSamplesTaken: 0, invoicesIssued: 0, backupsPruned: 0 });
 
     await scheduler.run(NOW + 1000);
     expect(ran.slice(2)).toEqual([`first@${NOW + 1000}`, `not-yet@${NOW + 1000}`, `second@${NOW + 1000}`]);
