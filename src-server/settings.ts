@@ -1,3 +1,4 @@
+import { KEEP_EVERYTHING, type RetentionPolicy } from '../src-shared/api/retention.js';
 import type { Deployment } from '../src-shared/api/session.js';
 import type { TrialSettings } from '../src-shared/api/trial.js';
 import type { StoredGlobalReplication } from './replication/config.js';
@@ -13,6 +14,8 @@ export interface ServerSettings {
   mcalPoolTotal: number;
   trial: TrialSettings;
   replication: StoredGlobalReplication;
+  /** The retention policy of every schedule that inherits (retention/config.ts). */
+  retentionDefaults: RetentionPolicy;
 }
 
 const GIB = 1024 ** 3;
@@ -24,6 +27,7 @@ export const DEFAULT_SETTINGS: ServerSettings = {
   mcalPoolTotal: 100,
   trial: { spaceBytes: 5 * GIB, trialDays: 30, deleteAfterDays: 15 },
   replication: { enabled: false, frequency: { kind: 'daily', at: '01:00' }, bandwidthLimitKBps: null, servers: [] },
+  retentionDefaults: KEEP_EVERYTHING,
 };
 
 export class Settings {

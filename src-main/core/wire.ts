@@ -12,6 +12,7 @@ export { InvoicePlanList, InvoiceSummaryList, UsageList } from '../../src-shared
 export { BackupReportList, DeletedReportList, RestoreReportList } from '../../src-shared/api/reports.js';
 export { ReplicationOverviewList } from '../../src-shared/api/replication.js';
 export { ResellerList } from '../../src-shared/api/resellers.js';
+export { BackupVersionList } from '../../src-shared/api/retention.js';
 export { ScheduleList } from '../../src-shared/api/schedules.js';
 /** 204 No Content. */
 export const NoContent = Type.Null();

@@ -101,7 +101,7 @@ describe('every operation of the document', () => {
       expect(declaredTags.get(op.tags![0]!), `${where}: tag ${op.tags![0]} declared with a description`).toBeTruthy();
       expect(op.description?.length ?? 0, where).toBeGreaterThan(20);
     }
-    expect(seen.size).toBe(72 + 9 + 7); // + invoice plans (6), invoice configuration and usage (3), invoices (7)
+    expect(seen.size).toBe(72 + 9 + 7 + 6); // + invoice plans (6), invoice configuration and usage (3), invoices (7), retention (6)
   });
 
   it('declares the refusals its shape implies, each with the error body', () => {

@@ -17,6 +17,7 @@ export const LIST_ROUTES: Record<string, ListKind> = {
   '/api/v1/replication/customers': 'replicationOverview',
   '/api/v1/customers/{id}/invoices': 'invoices',
   '/api/v1/invoices': 'invoices',
+  '/api/v1/schedules/{id}/backups': 'backupVersions',
 };
 
 /** The list routes that take `sort`: all but the audit log, which is newest first only. */

@@ -20,6 +20,7 @@ import { openDatabase, type Db } from '../../src-server/db/database.js';
 import { INVOICE_ROWS } from '../../src-server/invoicing/invoice-rows.js';
 import { OVERVIEW_ROWS } from '../../src-server/replication/status.js';
 import { RESELLER_ROWS } from '../../src-server/resellers.js';
+import { BACKUP_VERSION_ROWS } from '../../src-server/retention/config.js';
 import { BACKUP_REPORT_ROWS, DELETED_REPORT_ROWS, RESTORE_REPORT_ROWS, SCHEDULE_ROWS } from '../../src-server/schedules.js';
 import { Services } from '../../src-server/services.js';
 import type { ListSource } from '../../src-server/store.js';
@@ -39,6 +40,7 @@ const SERVER_ROWS: Record<ListKind, ListSource> = {
   auditLog: AUDIT_ROWS,
   replicationOverview: OVERVIEW_ROWS,
   invoices: INVOICE_ROWS,
+  backupVersions: BACKUP_VERSION_ROWS,
 };
 
 /** The console's wire schema for each list (src-main/core/wire.ts). */
@@ -53,6 +55,7 @@ const CONSOLE_SCHEMAS: Record<ListKind, TSchema> = {
   auditLog: wire.AuditList,
   replicationOverview: wire.ReplicationOverviewList,
   invoices: wire.InvoiceSummaryList,
+  backupVersions: wire.BackupVersionList,
 };
 
 
