@@ -19,6 +19,7 @@ import { offlineRequests } from './bridge/offline.js';
 import { replicationRequests } from './bridge/replication.js';
 import { reportRequests } from './bridge/reports.js';
 import { resellerRequests } from './bridge/resellers.js';
+import { retentionRequests } from './bridge/retention.js';
 import { scheduleRequests } from './bridge/schedules.js';
 import { searchRequests } from './bridge/search.js';
 import { seedMigrationRequests } from './bridge/seed-migration.js';
@@ -46,6 +47,7 @@ export const FEATURES = [
   replicationRequests,
   seedMigrationRequests,
   invoicingRequests,
+  retentionRequests,
   auditRequests,
   jobRequests,
   searchRequests,

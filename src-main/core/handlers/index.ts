@@ -15,6 +15,7 @@ import { offlineHandlers } from './offline.js';
 import { replicationHandlers } from './replication.js';
 import { reportHandlers } from './reports.js';
 import { resellerHandlers } from './resellers.js';
+import { retentionHandlers } from './retention.js';
 import { scheduleHandlers } from './schedules.js';
 import { searchHandlers } from './search.js';
 import { seedMigrationHandlers } from './seed-migration.js';
@@ -36,6 +37,7 @@ export function bridgeHandlers(state: ConsoleState): BridgeHandlers {
     ...replicationHandlers(state),
     ...seedMigrationHandlers(state),
     ...invoicingHandlers(state),
+    ...retentionHandlers(state),
     ...auditHandlers(state),
     ...jobHandlers(state),
     ...searchHandlers(state),
