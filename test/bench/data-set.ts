@@ -1,6 +1,8 @@
 // The benchmarks' data set (issue 3's agent benchmark, reused by the replication benchmark): ~1.9 GiB of
 // deterministic files, 20,000 small ones of 1–64 KiB (half text) and 5 big ones of 128–384 MiB (30% text),
 // and the "1% change" applied to it between two backups. Same seeds, same bytes, on every run and machine.
+// The retention benchmark makes 365 days of history from a data set scaled down (fewer small files, smaller
+// big ones, smaller changes: the same mix) and a different 1% on each day (`round`).
 import { createCipheriv, createHash } from 'node:crypto';
 import { mkdir, open, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -83,12 +85,24 @@ function content(size: number, blockSize: number, textShare: number, random: Key
 
 const smallFilePath = (data: string, i: number) => path.join(data, 'small', `d${String(Math.floor(i / SMALL_FILES_PER_DIR)).padStart(3, '0')}`, `f${String(i).padStart(5, '0')}.dat`);
 
-async function generate(data: string, corpus: Buffer): Promise<number> {
+/** The data set's size: the full one (scale 1), or every count and size divided by `scale`. */
+class Shape {
+  readonly smallFiles: number;
+  readonly bigFileBytes: number[];
+  readonly changedBigBytes: number;
+  constructor(readonly scale: number) {
+    this.smallFiles = Math.round(SMALL_FILES / scale);
+    this.bigFileBytes = BIG_FILES_MIB.map((mib) => Math.round((mib * MIB) / scale));
+    this.changedBigBytes = Math.round(CHANGED_BIG_BYTES / scale);
+  }
+}
+
+async function generate(data: string, corpus: Buffer, shape: Shape): Promise<number> {
   const random = new Keystream('bench data v1');
   let total = 0;
-  for (let d = 0; d < SMALL_FILES / SMALL_FILES_PER_DIR; d++) await mkdir(path.join(data, 'small', `d${String(d).padStart(3, '0')}`), { recursive: true });
+  for (let d = 0; d < Math.ceil(shape.smallFiles / SMALL_FILES_PER_DIR); d++) await mkdir(path.join(data, 'small', `d${String(d).padStart(3, '0')}`), { recursive: true });
   const writes: Promise<void>[] = [];
-  for (let i = 0; i < SMALL_FILES; i++) {
+  for (let i = 0; i < shape.smallFiles; i++) {
     const size = 1 * KIB + Math.floor(random.next() * 63 * KIB);
     total += size;
     writes.push(writeFile(smallFilePath(data, i), content(size, SMALL_BLOCK, SMALL_TEXT_SHARE, random, corpus)));
@@ -96,20 +110,24 @@ async function generate(data: string, corpus: Buffer): Promise<number> {
   }
   await Promise.all(writes);
   await mkdir(path.join(data, 'big'));
-  for (const [i, mib] of BIG_FILES_MIB.entries()) {
+  for (const [i, bytes] of shape.bigFileBytes.entries()) {
     const file = await open(path.join(data, 'big', `image-${i}.bin`), 'w');
-    for (let written = 0; written < mib * MIB; written += 16 * MIB) await file.write(content(16 * MIB, BIG_BLOCK, BIG_TEXT_SHARE, random, corpus));
+    for (let written = 0; written < bytes; written += 16 * MIB) await file.write(content(Math.min(16 * MIB, bytes - written), BIG_BLOCK, BIG_TEXT_SHARE, random, corpus));
     await file.close();
-    total += mib * MIB;
+    total += bytes;
   }
   return total;
 }
 
-/** Changes about 1% of the data: rewrites every 100th small file, overwrites 4 MiB inside the first 3 big files. */
-async function changeOnePercent(data: string, corpus: Buffer): Promise<number> {
-  const random = new Keystream('bench change v1');
+/**
+ * Changes about 1% of the data: rewrites every 100th small file, overwrites 4 MiB (scaled) inside the first
+ * 3 big files. Round 0 is the agent benchmark's change; each later round rewrites the next small files and
+ * the next stretch of the big ones, with bytes of its own.
+ */
+async function changeOnePercent(data: string, corpus: Buffer, shape: Shape, round: number): Promise<number> {
+  const random = new Keystream(round === 0 ? 'bench change v1' : `bench change v1 round ${round}`);
   let changed = 0;
-  for (let i = 0; i < SMALL_FILES; i += CHANGED_SMALL_EVERY) {
+  for (let i = round % CHANGED_SMALL_EVERY; i < shape.smallFiles; i += CHANGED_SMALL_EVERY) {
     const file = smallFilePath(data, i);
     const { size } = await stat(file);
     await writeFile(file, content(size, SMALL_BLOCK, SMALL_TEXT_SHARE, random, corpus));
@@ -117,25 +135,41 @@ async function changeOnePercent(data: string, corpus: Buffer): Promise<number> {
   }
   for (let i = 0; i < 3; i++) {
     const file = await open(path.join(data, 'big', `image-${i}.bin`), 'r+');
-    await file.write(content(CHANGED_BIG_BYTES, BIG_BLOCK, BIG_TEXT_SHARE, random, corpus), 0, CHANGED_BIG_BYTES, Math.floor((BIG_FILES_MIB[i]! * MIB) / 3));
+    const size = shape.bigFileBytes[i]!;
+    const at = (Math.floor(size / 3) + round * shape.changedBigBytes) % (size - shape.changedBigBytes);
+    await file.write(content(shape.changedBigBytes, BIG_BLOCK, BIG_TEXT_SHARE, random, corpus), 0, shape.changedBigBytes, at);
     await file.close();
-    changed += CHANGED_BIG_BYTES;
+    changed += shape.changedBigBytes;
   }
   return changed;
 }
 
-/** A folder of the data set: `generate` fills it (returning its size in bytes), `changeOnePercent` edits it (returning the bytes rewritten). */
+/**
+ * A folder of the data set, full size or scaled down by `scale`: `generate` fills it (returning its size
+ * in bytes), `changeOnePercent` edits it (returning the bytes rewritten).
+ */
 export class DataSet {
   private readonly corpus = textCorpus(new Keystream('bench corpus v1'));
-  constructor(readonly dir: string) {}
+  private readonly shape: Shape;
+  constructor(
+    readonly dir: string,
+    scale = 1,
+  ) {
+    this.shape = new Shape(scale);
+  }
   generate(): Promise<number> {
-    return generate(this.dir, this.corpus);
+    return generate(this.dir, this.corpus, this.shape);
   }
-  changeOnePercent(): Promise<number> {
-    return changeOnePercent(this.dir, this.corpus);
+  changeOnePercent(round = 0): Promise<number> {
+    return changeOnePercent(this.dir, this.corpus, this.shape, round);
   }
-  /** "20000 small files, 5 files of 128/192/256/320/384 MiB" */
+  /** "20000 small files, 5 files of 128/192/256/320/384 MiB" (scale 1) */
+  static describe(scale = 1): string {
+    const shape = new Shape(scale);
+    const mib = (bytes: number) => String(+(bytes / MIB).toFixed(1));
+    return `${shape.smallFiles} small files, ${shape.bigFileBytes.length} files of ${shape.bigFileBytes.map(mib).join('/')} MiB${scale === 1 ? '' : ` (the agent benchmark's data set scaled down ${scale}×)`}`;
+  }
   static get description(): string {
-    return `${SMALL_FILES} small files, ${BIG_FILES_MIB.length} files of ${BIG_FILES_MIB.join('/')} MiB`;
+    return DataSet.describe();
   }
 }

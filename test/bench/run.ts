@@ -13,6 +13,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   // Issue 12's seed migration runs as a stage of the replication bench, on its servers and data set.
   replication: async () => (await import('./replication.js')).benchReplication((await import('./seed-migration.js')).benchSeedMigration),
   invoicing: async () => (await import('./invoicing.js')).benchInvoicing(),
+  retention: async () => (await import('./retention.js')).benchRetention(),
   ui: async () => ((await import(UI_BENCH)) as { benchUiCustomers: () => Promise<void> }).benchUiCustomers(),
 };
 
