@@ -5,9 +5,10 @@
  *   schedule add --name NAME --source PATH... [--every manual|hourly|daily@HH:MM|weekly@DAY@HH:MM]
  *   backup --schedule NAME
  *   restore --schedule NAME --target DIR [--backup ID] [--path PATH...] [--from URL [--fingerprint HEX | --insecure-tls]]
+ *   backups --schedule NAME
  *   run-due
  *
- * every command with --state-dir DIR. Exit codes: 0 done, 3 refused by the server's policy (the code and
+ * every command with --state-dir DIR; `--help` (or `help`) prints the usage. Exit codes: 0 done, 3 refused by the server's policy (the code and
  * the server's message on one stderr line), 1 any other failure (one line saying why).
  *
  * `restore --from URL` restores from another server, a replication server holding a copy of this
@@ -18,10 +19,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AgentRegister, AgentRegistered, AgentScheduleUpsert } from '../src-shared/api/agent.js';
 import type { Schedule } from '../src-shared/api/schedules.js';
+import { parse, UsageError, type CommandSpec, type Flags } from './args.js';
 import { runBackup, type BackupOutcome } from './backup.js';
 import { formatBytes, formatDuration, reason } from './format.js';
 import { runRestore, type RestoreOutcome } from './restore.js';
-import { listSchedules } from './schedules.js';
+import { findSchedule, listBackups, listSchedules } from './schedules.js';
 import { isFingerprint, normalizeFingerprint } from '../src-shared/pinned-tls.js';
 import { AgentApiError, probeFingerprint, ServerClient } from './server-client.js';
 import { StateDir, type AgentState, type ServerEndpoint } from './state.js';
@@ -30,101 +32,37 @@ const EXIT_OK = 0;
 const EXIT_FAILED = 1;
 const EXIT_REFUSED = 3;
 
-/** Thrown for a command line that cannot work; printed with the usage hint. */
-class UsageError extends Error {}
-
 const USAGE = `usage: agent <command> --state-dir DIR [flags]
   register --server URL (--key KEY | --customer NAME | --trial) --name NAME [--fingerprint HEX | --insecure-tls]
   schedule add --name NAME --source PATH... [--every manual|hourly|daily@HH:MM|weekly@DAY@HH:MM]
   backup --schedule NAME
   restore --schedule NAME --target DIR [--backup ID] [--path PATH...] [--from URL [--fingerprint HEX | --insecure-tls]]
+  backups --schedule NAME
   run-due`;
-
-interface CommandSpec {
-  /** Flags taking a value. */
-  values: readonly string[];
-  /** Those of `values` that may take several (`--source A B` or `--source A --source B`). */
-  lists?: readonly string[];
-  switches: readonly string[];
-  run: (flags: Flags, stateDir: StateDir) => Promise<number>;
-}
 
 const COMMANDS: Record<string, CommandSpec> = {
   register: { values: ['server', 'key', 'customer', 'name', 'fingerprint'], switches: ['trial', 'insecure-tls'], run: register },
   'schedule add': { values: ['name', 'source', 'every'], lists: ['source'], switches: [], run: addSchedule },
   backup: { values: ['schedule'], switches: [], run: backup },
   restore: { values: ['schedule', 'target', 'backup', 'path', 'from', 'fingerprint'], lists: ['path'], switches: ['insecure-tls'], run: restore },
+  backups: { values: ['schedule'], switches: [], run: listVersions },
   'run-due': { values: [], switches: [], run: runDue },
 };
 
-class Flags {
-  constructor(private readonly values: Map<string, string[]>) {}
-
-  has(name: string): boolean {
-    return this.values.has(name);
-  }
-
-  optional(name: string): string | undefined {
-    const list = this.values.get(name);
-    if (list && list.length > 1) throw new UsageError(`--${name} was given ${list.length} times; give it once`);
-    return list?.[0];
-  }
-
-  required(name: string): string {
-    const value = this.optional(name);
-    if (value === undefined) throw new UsageError(`--${name} is required`);
-    return value;
-  }
-
-  all(name: string): string[] {
-    return this.values.get(name) ?? [];
-  }
-}
-
 async function main(argv: readonly string[]): Promise<number> {
+  // Asked for, the usage goes to stdout and is no failure.
+  if (argv[0] === 'help' || argv.includes('--help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT_OK;
+  }
   try {
-    const { spec, flags } = parse(argv);
+    const { spec, flags } = parse(argv, COMMANDS);
     const stateDirPath = flags.optional('state-dir');
     if (!stateDirPath) throw new UsageError('--state-dir DIR is required');
     return await spec.run(flags, new StateDir(path.resolve(stateDirPath)));
   } catch (error) {
     return reportFailure(error);
   }
-}
-
-function parse(argv: readonly string[]): { spec: CommandSpec; flags: Flags } {
-  const words: string[] = [];
-  let at = 0;
-  while (at < argv.length && !argv[at]!.startsWith('--')) words.push(argv[at++]!);
-  const command = words.join(' ');
-  const spec = COMMANDS[command];
-  if (!spec) throw new UsageError(command ? `unknown command "${command}"` : 'no command given');
-  const values = new Map<string, string[]>();
-  while (at < argv.length) {
-    const arg = argv[at++]!;
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"`);
-    const eq = arg.indexOf('=');
-    const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
-    const list = values.get(name) ?? [];
-    values.set(name, list);
-    if (spec.switches.includes(name)) {
-      if (eq >= 0) throw new UsageError(`--${name} takes no value`);
-      list.push('');
-      continue;
-    }
-    if (name !== 'state-dir' && !spec.values.includes(name)) throw new UsageError(`unknown flag --${name} for "${command}"`);
-    if (eq >= 0) {
-      list.push(arg.slice(eq + 1));
-      continue;
-    }
-    const value = argv[at];
-    if (value === undefined || value.startsWith('--')) throw new UsageError(`--${name} needs a value`);
-    list.push(value);
-    at++;
-    // --source PATH...: further plain words are more values of a list flag.
-    while (spec.lists?.includes(name) && at < argv.length && !argv[at]!.startsWith('--')) list.push(argv[at++]!);
-  }
-  return { spec, flags: new Flags(values) };
 }
 
 function reportFailure(error: unknown): number {
@@ -349,6 +287,21 @@ function restoreFrom(flags: Flags): { url: string; pin: string | 'probe' | null;
   const { url, https } = serverUrl('from', raw);
   if (!https && flags.has('insecure-tls')) throw new UsageError('--insecure-tls trusts a TLS certificate; an http:// --from URL has none (drop the flag)');
   return { url, pin: pinFlags(flags, 'from', https), pinGiven: flags.has('fingerprint') || flags.has('insecure-tls') };
+}
+
+/** `backups --schedule NAME`: one line per version, newest first, its full id first (for `restore --backup ID`). */
+async function listVersions(flags: Flags, stateDir: StateDir): Promise<number> {
+  const scheduleName = flags.required('schedule');
+  const { schedule, versions } = await withClient(stateDir, async (api) => {
+    const schedule = await findSchedule(api, scheduleName);
+    return { schedule, versions: await listBackups(api, schedule.id) };
+  });
+  // On stderr, so stdout holds version lines only.
+  if (versions.length === 0) process.stderr.write(`schedule "${schedule.name}" has no backup yet\n`);
+  for (const v of versions) {
+    process.stdout.write(`${v.id}  ${v.createdAt}  ${v.files} ${v.files === 1 ? 'file' : 'files'}  ${formatBytes(v.bytes)} (${v.bytes} bytes)\n`);
+  }
+  return EXIT_OK;
 }
 
 async function runDue(_flags: Flags, stateDir: StateDir): Promise<number> {

@@ -14,6 +14,7 @@ import { constants } from 'node:fs';
 import { mkdir, open, rm, symlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Manifest, ManifestEntry, RestoreFinish, RestoreStarted } from '../src-shared/api/agent.js';
+import type { Schedule } from '../src-shared/api/schedules.js';
 import { decodeChunk } from '../src-shared/chunk-codec.js';
 import { Limiter } from './concurrency.js';
 import { errorList, reason } from './format.js';
@@ -54,13 +55,16 @@ export async function runRestore(api: ServerClient, scheduleName: string, target
   const schedule = await findSchedule(api, scheduleName);
   const chosen = options.backupId ?? (await latestBackup(api, schedule.id))?.id;
   if (!chosen) throw new Error(`schedule "${schedule.name}" has no backup yet; run "backup --schedule ${JSON.stringify(schedule.name)}" first`);
+  // The backup and the paths are checked before the restore starts: a mistyped id or path is refused
+  // with nothing written, neither under the target nor in the restore report.
+  const manifest = await manifestOf(api, schedule, chosen);
+  const entries = options.paths ? selectEntries(manifest.entries, options.paths, chosen) : manifest.entries;
   const targetDir = path.resolve(target);
   const { restoreId } = await api.json<RestoreStarted>('POST', '/agent/restores', { scheduleId: schedule.id, backupId: chosen, target: targetDir });
   const writer = new RestoreWriter(api, targetDir);
   let finish: RestoreFinish;
   try {
-    const manifest = await api.json<Manifest>('GET', `/agent/backups/${chosen}/manifest`);
-    await writer.restore(options.paths ? selectEntries(manifest.entries, options.paths, chosen) : manifest.entries);
+    await writer.restore(entries);
     finish = { status: writer.errors.length ? 'partial' : 'success', files: writer.files, bytes: writer.bytes };
     if (writer.errors.length) finish.error = errorList('restored', writer.errors, MAX_ERROR_TEXT);
   } catch (error) {
@@ -72,6 +76,19 @@ export async function runRestore(api: ServerClient, scheduleName: string, target
   }
   await api.json('POST', `/agent/restores/${restoreId}/finish`, finish);
   return { restoreId, backupId: chosen, status: finish.status, files: finish.files, bytes: finish.bytes, errors: writer.errors, durationMs: performance.now() - began };
+}
+
+/** The manifest of `backupId`, which must be a backup of `schedule` (the server serves any of this client's). */
+async function manifestOf(api: ServerClient, schedule: Schedule, backupId: string): Promise<Manifest> {
+  const unknown = () => new Error(`schedule "${schedule.name}" has no backup ${backupId}; list its backups with: backups --schedule ${JSON.stringify(schedule.name)}`);
+  let manifest: Manifest;
+  try {
+    manifest = await api.json<Manifest>('GET', `/agent/backups/${encodeURIComponent(backupId)}/manifest`);
+  } catch (error) {
+    throw error instanceof AgentApiError && error.status === 404 ? unknown() : error;
+  }
+  if (manifest.backup.scheduleId !== schedule.id) throw unknown();
+  return manifest;
 }
 
 /**

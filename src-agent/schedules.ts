@@ -18,9 +18,14 @@ export async function findSchedule(api: ServerClient, name: string): Promise<Sch
   throw new Error(`no schedule named "${name}"${known} (create it with "schedule add --name ... --source ...")`);
 }
 
+/** The committed backups of a schedule, newest first (by commit time: what the next backup builds on). */
+export async function listBackups(api: ServerClient, scheduleId: string): Promise<BackupSummary[]> {
+  const { items } = await api.json<List<BackupSummary>>('GET', `/agent/schedules/${scheduleId}/backups`);
+  // Sorted here rather than trusting the server's order: ISO-8601 UTC times sort as strings.
+  return items.sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
+}
+
 /** The newest committed backup of a schedule, or null when it has none. */
 export async function latestBackup(api: ServerClient, scheduleId: string): Promise<BackupSummary | null> {
-  const { items } = await api.json<List<BackupSummary>>('GET', `/agent/schedules/${scheduleId}/backups`);
-  // Not trusting the server's order: the newest by creation time is the one the next backup builds on.
-  return items.reduce<BackupSummary | null>((newest, b) => (!newest || b.createdAt > newest.createdAt ? b : newest), null);
+  return (await listBackups(api, scheduleId))[0] ?? null;
 }
