@@ -190,6 +190,8 @@ export class Backups {
         throw new ApiError('CONFLICT', `The server lacks ${absent.length} chunks this backup uses; upload them, then commit again.`, { missing: absent.slice(0, 1000) });
       }
       this.endRun(client, run, input.status, input.stats, input.error ?? null, createdAt);
+      // Due with the commit itself: a crash before the prune that follows it leaves it to maintenance.
+      this.store.run('UPDATE schedules SET prune_due = 1 WHERE id = ?', run.schedule_id);
       return { id: backupId, scheduleId: run.schedule_id, createdAt, files, bytes };
     });
   }

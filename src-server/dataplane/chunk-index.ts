@@ -1,5 +1,6 @@
 import { conflict } from '../errors.js';
 import { nowIso, type Store } from '../store.js';
+import { ChunkReferences } from './chunk-references.js';
 import type { FramedChunk, PackFiles } from './pack-files.js';
 
 /** A chunk as the index holds it: where it sits, and the schedule its bytes count against. */
@@ -28,11 +29,14 @@ export const ownerOf = (client: { id: string; customer_id: string | null }) => c
  */
 export class ChunkIndex {
   private compaction: Promise<void> = Promise.resolve();
+  private readonly references: ChunkReferences;
 
   constructor(
     private readonly store: Store,
     readonly packs: PackFiles,
-  ) {}
+  ) {
+    this.references = new ChunkReferences(store);
+  }
 
   /** The hashes among `hashes` that `owner` does not have. */
   missing(owner: string, hashes: readonly string[]): string[] {
@@ -116,49 +120,23 @@ export class ChunkIndex {
    */
   release(owner: string, leaving: ReadonlySet<string>): string[] {
     if (leaving.size === 0) return [];
-    const schedules = JSON.stringify([...leaving]);
-    this.store.run(
-      `UPDATE chunks SET refs = refs - d.uses
-       FROM (SELECT hash, count(*) AS uses FROM schedule_chunks WHERE schedule_id IN (SELECT value FROM json_each(?)) GROUP BY hash) d
-       WHERE chunks.owner = ? AND chunks.hash = d.hash`,
-      schedules,
-      owner,
-    );
-    const deltas = new Map<string, number>();
-    const add = (schedule: string, d: number) => deltas.set(schedule, (deltas.get(schedule) ?? 0) + d);
-    const dead = this.store.all<ChunkRow>(
-      `SELECT hash, pack_id, offset, length, schedule_id FROM chunks
-       WHERE owner = ? AND refs <= 0 AND (hash IN (SELECT hash FROM schedule_chunks WHERE schedule_id IN (SELECT value FROM json_each(?))) OR schedule_id IN (SELECT value FROM json_each(?)))`,
-      owner,
-      schedules,
-      schedules,
-    );
-    for (const c of dead) {
-      add(c.schedule_id, -c.length);
-      this.store.run('DELETE FROM chunks WHERE owner = ? AND hash = ?', owner, c.hash);
-    }
-    const orphaned = this.store.all<ChunkRow>(
-      'SELECT hash, pack_id, offset, length, schedule_id FROM chunks WHERE owner = ? AND schedule_id IN (SELECT value FROM json_each(?))',
-      owner,
-      schedules,
-    );
-    for (const c of orphaned) {
-      // The same bytes may be stored by other owners too (the same file at two customers): the heir is
-      // one of this owner's schedules.
-      const heir = this.store.get<{ schedule_id: string }>(
-        `SELECT sc.schedule_id FROM schedule_chunks sc JOIN schedules s ON s.id = sc.schedule_id JOIN clients cl ON cl.id = s.client_id
-         WHERE sc.hash = ? AND coalesce(cl.customer_id, cl.id) = ? AND sc.schedule_id NOT IN (SELECT value FROM json_each(?)) LIMIT 1`,
-        c.hash,
-        owner,
-        schedules,
-      );
-      if (!heir) continue;
-      this.store.run('UPDATE chunks SET schedule_id = ? WHERE owner = ? AND hash = ?', heir.schedule_id, owner, c.hash);
-      add(c.schedule_id, -c.length);
-      add(heir.schedule_id, c.length);
-    }
+    const ending = { sql: 'SELECT schedule_id, hash FROM schedule_chunks WHERE schedule_id IN (SELECT value FROM json_each(?))', params: [JSON.stringify([...leaving])] };
+    const { deltas, packs } = this.references.end(owner, ending, leaving);
     this.addSpace(deltas);
-    return [...new Set(dead.map((c) => c.pack_id))];
+    return packs;
+  }
+
+  /**
+   * Drops the references of `scheduleId` to `hashes`, which none of its backups uses any more (a prune;
+   * call in `store.write`), as `release` does for a leaving schedule. Returns the packs to `compact`.
+   */
+  forget(owner: string, scheduleId: string, hashes: readonly string[]): string[] {
+    if (hashes.length === 0) return [];
+    const list = JSON.stringify(hashes);
+    const { deltas, packs } = this.references.end(owner, { sql: 'SELECT ?, value FROM json_each(?)', params: [scheduleId, list] }, new Set());
+    this.store.run('DELETE FROM schedule_chunks WHERE schedule_id = ? AND hash IN (SELECT value FROM json_each(?))', scheduleId, list);
+    this.addSpace(deltas);
+    return packs;
   }
 
   /**

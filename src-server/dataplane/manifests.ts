@@ -38,7 +38,8 @@ const decode = <T>(blob: Buffer) => JSON.parse(zstd.decompress(blob).toString('u
  * The manifests of committed backups, stored zstd-compressed: whole, or as a delta against an earlier
  * backup of the same schedule (`base_id`, `depth` = deltas down to a whole one). A commit of 20,000
  * files of which 200 changed then parses, checks and stores 200 entries, not 20,000; a read applies the
- * chain. Backups leave only with their whole client, so a chain is never cut.
+ * chain. A chain is never cut: backups leave with their whole schedule, or by a prune, which first
+ * `rebase`s the kept backups whose chain runs through one it removes.
  */
 export class Manifests {
   constructor(private readonly store: Store) {}
@@ -95,6 +96,24 @@ export class Manifests {
       throw badRequest('backups', `The manifest of backup ${backupId} is not a zstd-compressed JSON manifest.`);
     }
     this.insert(backupId, manifest.baseId, manifest.depth, null, manifest.entries);
+    return chunksOf(Array.isArray(content) ? content : content.changed);
+  }
+
+  /**
+   * Stores a backup's manifest whole (base null, depth 0), so it no longer reads through its base (call
+   * in the `store.write` that then deletes a backup of its chain). Deltas based on it stay valid; their
+   * `depth` is then more than their chain's length, which only makes the next whole manifest come sooner.
+   */
+  rebase(backupId: string): void {
+    this.store.run('UPDATE manifests SET base_id = NULL, depth = 0, entries = ? WHERE backup_id = ?', encode(this.entries(backupId)), backupId);
+  }
+
+  /**
+   * The chunks a manifest names as stored: of every file when whole, of its changed files when a delta.
+   * The oldest backup using a chunk always names it so (a later one inherits it from its base).
+   */
+  storedChunks(backupId: string): Set<string> {
+    const content = decode<ManifestEntry[] | Omit<ManifestDelta, 'base'>>(this.row(backupId).entries);
     return chunksOf(Array.isArray(content) ? content : content.changed);
   }
 

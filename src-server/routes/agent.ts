@@ -146,7 +146,11 @@ export const agentRoutes: RoutePlugin = (s) => async (api) => {
           refuses: [409],
         }),
       },
-      async (req) => s.backups.commit(req.agentClient, req.params.id, req.body),
+      async (req) => {
+        const summary = s.backups.commit(req.agentClient, req.params.id, req.body);
+        s.retention.pruner.afterCommit(summary.scheduleId, (err) => req.log.error({ err }, 'pruning after a commit failed'));
+        return summary;
+      },
     );
     r.post(
       '/backups/:id/fail',
