@@ -1,6 +1,7 @@
-import { BackupVersionList, RetentionPolicy, RetentionPreview, ScheduleRetention } from '../../../src-shared/api/retention.js';
+import { RetentionPolicy, RetentionPreview, ScheduleRetention } from '../../../src-shared/api/retention.js';
 import type { retentionRequests } from '../../../src-shared/bridge/retention.js';
 import type { ConsoleState } from '../console-state.js';
+import { BackupVersionList } from '../wire.js';
 import { apiPath, type Handlers } from './handler.js';
 
 /**
@@ -14,5 +15,5 @@ export const retentionHandlers = ({ servers }: ConsoleState) =>
     'retention.schedule.get': ({ serverId, id }) => servers.get(serverId).read(apiPath`/schedules/${id}/retention`, undefined, ScheduleRetention),
     'retention.schedule.set': ({ serverId, id, retention }) => servers.get(serverId).write('PUT', apiPath`/schedules/${id}/retention`, retention, ScheduleRetention),
     'retention.preview': ({ serverId, id, policy }) => servers.get(serverId).write('POST', apiPath`/schedules/${id}/retention/preview`, { policy }, RetentionPreview),
-    'retention.versions': ({ serverId, id, query }) => servers.get(serverId).read(apiPath`/schedules/${id}/backups`, query, BackupVersionList),
+    'retention.versions': ({ serverId, id, query }) => servers.get(serverId).read(apiPath`/schedules/${id}/backups`, query, BackupVersionList, { kind: 'backupVersions' }),
   }) satisfies Handlers<typeof retentionRequests>;
