@@ -8,12 +8,12 @@ export type RetentionRule = (typeof RETENTION_RULES)[number];
 
 /** Each rule as the form labels it and as a policy's summary names it ("30 daily"). */
 export const RULES: readonly { rule: RetentionRule; label: string; unit: string; hint: string }[] = [
-  { rule: 'keepLast', label: 'Keep last', unit: 'latest', hint: 'The newest backups, whatever their age.' },
-  { rule: 'keepDaily', label: 'Daily', unit: 'daily', hint: 'The newest backup of each of this many days.' },
-  { rule: 'keepWeekly', label: 'Weekly', unit: 'weekly', hint: 'The newest of each ISO week (Monday first).' },
-  { rule: 'keepMonthly', label: 'Monthly', unit: 'monthly', hint: 'The newest of each calendar month.' },
+  { rule: 'keepLast', label: 'Keep last', unit: 'latest', hint: 'The newest backups.' },
+  { rule: 'keepDaily', label: 'Daily', unit: 'daily', hint: 'The newest of each day.' },
+  { rule: 'keepWeekly', label: 'Weekly', unit: 'weekly', hint: 'The newest of each ISO week.' },
+  { rule: 'keepMonthly', label: 'Monthly', unit: 'monthly', hint: 'The newest of each month.' },
   { rule: 'keepYearly', label: 'Yearly', unit: 'yearly', hint: 'The newest of each year.' },
-];
+]
 
 /** All rules null or 0: nothing is pruned (API.md). */
 export function keepsEverything(policy: RetentionPolicy): boolean {

@@ -166,7 +166,7 @@ describe('Retention of a schedule', () => {
     await fireEvent.click(screen.getByRole('tab', { name: 'Deleted Reports' }));
     await settle();
     const [row] = bodyRows(screen.getByRole('table', { name: 'Deleted Reports' })).map(cellTexts);
-    expect(row).toEqual([formatDateTime('2026-12-05T02:06:00.000Z', true), 'backup', 'Laptop-1', 'Documents', '2 GiB', 'retention', 'Pruned by the retention policy']);
+    expect(row).toEqual([formatDateTime('2026-12-05T02:06:00.000Z', true), 'backup', 'Laptop-1', 'Documents', '2 GiB', 'retention', 'Retention policy']);
   });
 });
 
