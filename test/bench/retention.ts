@@ -16,7 +16,9 @@
 //   compacting packs, plus maintenance's other tasks, which find nothing to do here), timed from the
 //   request to its answer; restic's is `forget --prune`, which repacks likewise.
 // - Space after: our chunk store's pack files on disk (and the customer's spaceUsed) against the whole
-//   restic repository. Both sides must keep the same days.
+//   restic repository. Both sides must keep the same days: a year spans 13 months, so every count is used
+//   up (restic 0.14 lacks later restics' rule, which ours follows, of also keeping the oldest backup while
+//   a count is left over; on a shorter history the two differ there).
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
