@@ -100,21 +100,37 @@ export class Manifests {
   }
 
   /**
-   * Stores a backup's manifest whole (base null, depth 0), so it no longer reads through its base (call
-   * in the `store.write` that then deletes a backup of its chain). Deltas based on it stay valid; their
-   * `depth` is then more than their chain's length, which only makes the next whole manifest come sooner.
+   * Stores `entries` as a backup's whole manifest (base null, depth 0), so it no longer reads through its
+   * base (call in the `store.write` that then deletes a backup of its chain). Deltas based on it stay
+   * valid; their `depth` is then more than their chain's length, which only brings the next whole one sooner.
    */
-  rebase(backupId: string): void {
-    this.store.run('UPDATE manifests SET base_id = NULL, depth = 0, entries = ? WHERE backup_id = ?', encode(this.entries(backupId)), backupId);
+  rebase(backupId: string, entries: readonly ManifestEntry[]): void {
+    this.store.run('UPDATE manifests SET base_id = NULL, depth = 0, entries = ? WHERE backup_id = ?', encode(entries), backupId);
   }
 
   /**
-   * The chunks a manifest names as stored: of every file when whole, of its changed files when a delta.
-   * The oldest backup using a chunk always names it so (a later one inherits it from its base).
+   * Visits backups in the order given (oldest first) with each one's whole entries and the entries its
+   * manifest names as stored (all when whole, the changed ones of a delta). A delta based on the backup
+   * visited before it is applied to that one's entries, so a year of daily backups costs one decode per
+   * manifest, not a chain per backup. `entries` is only valid during its visit.
    */
-  storedChunks(backupId: string): Set<string> {
-    const content = decode<ManifestEntry[] | Omit<ManifestDelta, 'base'>>(this.row(backupId).entries);
-    return chunksOf(Array.isArray(content) ? content : content.changed);
+  walk(backupIds: readonly string[], visit: (id: string, entries: ReadonlyMap<string, ManifestEntry>, named: readonly ManifestEntry[]) => void): void {
+    let previous: string | null = null;
+    let entries = new Map<string, ManifestEntry>();
+    for (const id of backupIds) {
+      const row = this.row(id);
+      const content = decode<ManifestEntry[] | Omit<ManifestDelta, 'base'>>(row.entries);
+      if (Array.isArray(content)) {
+        entries = new Map(content.map((e) => [e.path, e]));
+        visit(id, entries, content);
+      } else {
+        if (row.base_id !== previous) entries = this.byPath(row.base_id!);
+        for (const removed of content.removed) entries.delete(removed);
+        for (const entry of content.changed) entries.set(entry.path, entry);
+        visit(id, entries, content.changed);
+      }
+      previous = id;
+    }
   }
 
   private insert(backupId: string, baseId: string | null, depth: number, content: unknown, encoded = encode(content)): void {
@@ -156,7 +172,8 @@ function totals(entries: Iterable<ManifestEntry>): { files: number; bytes: numbe
   return { files, bytes };
 }
 
-function chunksOf(entries: readonly ManifestEntry[]): Set<string> {
+/** The chunks of the files among `entries`. */
+export function chunksOf(entries: readonly ManifestEntry[]): Set<string> {
   const chunks = new Set<string>();
   for (const e of entries) if (e.type === 'file') for (const h of e.chunks ?? []) chunks.add(h);
   return chunks;

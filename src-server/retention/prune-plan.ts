@@ -1,5 +1,6 @@
+import type { ManifestEntry } from '../../src-shared/api/agent.js';
 import type { RetentionPolicy } from '../../src-shared/api/retention.js';
-import type { Manifests } from '../dataplane/manifests.js';
+import { chunksOf, type Manifests } from '../dataplane/manifests.js';
 import type { Store } from '../store.js';
 import { keptBackups } from './policy.js';
 
@@ -10,8 +11,8 @@ export interface PrunePlan {
   removed: { id: string; bytes: number }[];
   /** The schedule's chunk references no kept backup uses. */
   dropped: string[];
-  /** Kept backups whose delta chain runs through a removed one: they are stored whole first. */
-  rebase: string[];
+  /** Kept backups whose delta chain runs through a removed one, with their entries: they are stored whole first. */
+  rebase: Map<string, ManifestEntry[]>;
   bytesFreed: number;
 }
 
@@ -24,7 +25,7 @@ interface Version {
 
 /**
  * Plans the prune of `scheduleId` under `policy` (inside the prune's transaction, or alone for a preview).
- * Each kept manifest is read whole once; removed ones only as stored, for who frees what.
+ * Every manifest of the schedule is decoded once, oldest first (`Manifests.walk`).
  */
 export function planPrune(store: Store, manifests: Manifests, scheduleId: string, policy: RetentionPolicy): PrunePlan {
   // A backup's run report gives its start; one copied without its report (replication) started when created.
@@ -36,7 +37,7 @@ export function planPrune(store: Store, manifests: Manifests, scheduleId: string
   );
   const keep = keptBackups(versions, policy);
   const removed = versions.filter((v) => !keep.has(v.id));
-  if (removed.length === 0) return { kept: versions.length, removed: [], dropped: [], rebase: [], bytesFreed: 0 };
+  if (removed.length === 0) return { kept: versions.length, removed: [], dropped: [], rebase: new Map(), bytesFreed: 0 };
 
   // Oldest first, so a chain reaching a kept backup made whole before reaching a removed one stays a delta.
   const baseOf = new Map(versions.map((v) => [v.id, v.baseId]));
@@ -46,8 +47,20 @@ export function planPrune(store: Store, manifests: Manifests, scheduleId: string
     return false;
   };
   for (const v of versions) if (keep.has(v.id) && chainCut(v.id)) rebase.add(v.id);
+  // One walk, oldest first: the chunks kept backups use, the entries of those made whole, and for each
+  // removed backup the chunks its manifest names (the oldest backup using a chunk always names it: a later
+  // one inherits it from its base).
   const used = new Set<string>();
-  for (const id of keep) for (const e of manifests.entries(id)) if (e.type === 'file') for (const h of e.chunks ?? []) used.add(h);
+  const whole = new Map<string, ManifestEntry[]>();
+  const named = new Map<string, Set<string>>();
+  manifests.walk(
+    versions.map((v) => v.id),
+    (id, entries, stored) => {
+      if (!keep.has(id)) named.set(id, chunksOf(stored));
+      else for (const e of entries.values()) for (const h of e.chunks ?? []) used.add(h);
+      if (rebase.has(id)) whole.set(id, [...entries.values()]);
+    },
+  );
 
   // refs counts the owner's schedules using a chunk: at 1, this schedule is the last, and dropping frees it.
   const references = store.all<{ hash: string; length: number; refs: number }>(
@@ -63,7 +76,7 @@ export function planPrune(store: Store, manifests: Manifests, scheduleId: string
   // should be) on the oldest, so the report's rows add up to what was freed.
   const bytes = removed.map((v) => {
     let freed = 0;
-    for (const h of freeing.size > 0 ? manifests.storedChunks(v.id) : []) {
+    for (const h of named.get(v.id)!) {
       const length = freeing.get(h);
       if (length === undefined) continue;
       freed += length;
@@ -77,7 +90,7 @@ export function planPrune(store: Store, manifests: Manifests, scheduleId: string
     kept: versions.length - removed.length,
     removed: removed.map((v, i) => ({ id: v.id, bytes: bytes[i]! })),
     dropped: dropped.map((r) => r.hash),
-    rebase: [...rebase],
+    rebase: whole,
     bytesFreed,
   };
 }

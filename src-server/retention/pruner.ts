@@ -51,7 +51,7 @@ export class Pruner {
       if (store.get("SELECT 1 FROM backup_reports WHERE schedule_id = ? AND status = 'running'", scheduleId)) return null;
       const plan = planPrune(store, this.manifests, scheduleId, this.config.effective(scheduleId));
       // Kept backups are made whole before the backups their chain runs through are deleted.
-      for (const id of plan.rebase) this.manifests.rebase(id);
+      for (const [id, entries] of plan.rebase) this.manifests.rebase(id, entries);
       const owner = ownerOf(client);
       const packs = chunks.forget(owner, scheduleId, plan.dropped);
       store.run('DELETE FROM backups WHERE id IN (SELECT value FROM json_each(?))', JSON.stringify(plan.removed.map((b) => b.id)));
