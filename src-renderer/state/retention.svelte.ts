@@ -1,8 +1,8 @@
 import { MAX_KEEP, RETENTION_RULES, type RetentionPolicy, type RetentionPreview } from '../../src-shared/api/retention.js';
 import type { Bridge } from '../../src-shared/bridge.js';
-import { errorMessage } from '../lib/errors.js';
 import { formatBytes, formatCount, plural } from '../lib/format.js';
 import { FormState } from './form.svelte.js';
+import { SettledRequest } from './settled-request.svelte.js';
 
 export type RetentionRule = (typeof RETENTION_RULES)[number];
 
@@ -88,40 +88,19 @@ export const PREVIEW_DELAY_MS = 300;
  * writes nothing), asked once the input rests; only the newest answer is shown. Made while a component
  * is set up (it runs an effect).
  */
-export class RetentionPreviewer {
-  preview = $state.raw<RetentionPreview | null>(null);
-  error = $state<string | null>(null);
-  loading = $state(false);
-  #seq = 0;
-
-  constructor(bridge: Bridge, request: () => { serverId: string; id: string; policy: RetentionPolicy } | null, delayMs = PREVIEW_DELAY_MS) {
-    $effect(() => {
-      const wanted = request();
-      const seq = ++this.#seq;
-      this.loading = wanted !== null;
-      if (!wanted) {
-        this.preview = null;
-        this.error = null;
-        return;
-      }
-      const timer = setTimeout(() => {
-        bridge
-          .invoke('retention.preview', wanted)
-          .then((preview) => {
-            if (seq !== this.#seq) return;
-            this.preview = preview;
-            this.error = null;
-          })
-          .catch((err: unknown) => {
-            if (seq !== this.#seq) return;
-            this.preview = null;
-            this.error = errorMessage(err, 'Asking the server for a preview');
-          })
-          .finally(() => {
-            if (seq === this.#seq) this.loading = false;
-          });
-      }, delayMs);
-      return () => clearTimeout(timer);
-    });
+export class RetentionPreviewer extends SettledRequest<PreviewRequest, RetentionPreview> {
+  constructor(bridge: Bridge, request: () => PreviewRequest | null, delayMs = PREVIEW_DELAY_MS) {
+    super(request, (r) => bridge.invoke('retention.preview', r), 'Asking the server for a preview', delayMs);
   }
+
+  get preview(): RetentionPreview | null {
+    return this.answer;
+  }
+}
+
+/** What a preview is asked for: pruning schedule `id` with `policy`. */
+interface PreviewRequest {
+  serverId: string;
+  id: string;
+  policy: RetentionPolicy;
 }
