@@ -61,9 +61,12 @@ export function errorField<F extends string>(err: unknown, fields: readonly F[])
 export function fieldMessage(err: unknown, field: string): string {
   const { message } = errorInfo(err);
   // A bridge message leads with its channel ("customers.create: name …"), a server one may with `body.`.
-  const text = message.replace(/^[a-z]+\.[A-Za-z]+:\s*/, '').replace(/^body\./, '');
-  if (text.startsWith(`${field}:`)) return capitalize(text.slice(field.length + 1).trim());
-  return text;
+  // A field path can look like a channel (`policy.keepDaily: …`), so the field is looked for before and after it.
+  const unchanneled = message.replace(/^[a-z]+\.[A-Za-z]+:\s*/, '');
+  for (const candidate of [message, unchanneled].map((m) => m.replace(/^body\./, ''))) {
+    if (candidate.startsWith(`${field}:`)) return capitalize(candidate.slice(field.length + 1).trim());
+  }
+  return unchanneled.replace(/^body\./, '');
 }
 
 function capitalize(s: string): string {

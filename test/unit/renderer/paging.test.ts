@@ -84,6 +84,10 @@ describe('formatting and errors', () => {
     const taken = { code: 'NAME_TAKEN', message: 'name: a customer named "X" already exists on this server; choose another name.', details: { field: 'name' } };
     expect(errorField(taken, ['name', 'email'] as const)).toBe('name');
     expect(fieldMessage(taken, 'name')).toBe('A customer named "X" already exists on this server; choose another name.');
+    // A field path shaped like a channel name is the field, with or without a channel before it.
+    const rule = { code: 'BAD_REQUEST', message: 'policy.keepDaily: must be at most 100000.', details: { field: 'policy.keepDaily' } };
+    expect(fieldMessage(rule, 'policy.keepDaily')).toBe('Must be at most 100000.');
+    expect(fieldMessage({ ...rule, message: `retention.set: ${rule.message}` }, 'policy.keepDaily')).toBe('Must be at most 100000.');
     expect(errorField({ code: 'BAD_REQUEST', message: 'customers.create: input.email must be an email address like name@example.com.', details: { field: 'email' } }, ['name', 'email'] as const)).toBe('email');
     // The message alone no longer decides: without details.field the error is the form's.
     expect(errorField({ code: 'NAME_TAKEN', message: 'name: a customer named "X" already exists.' }, ['name'] as const)).toBeNull();
