@@ -22,14 +22,16 @@ interface RetentionRow {
 
 // A backup's times and status are its run's (backup ids are their run's report id, dataplane/backups.ts);
 // one without a report (the demo's) dates from its commit and counts as a success.
-const STARTED_AT = 'coalesce(r.started_at, b.created_at)';
+export const STARTED_AT = 'coalesce(r.started_at, b.created_at)';
 const FINISHED_AT = 'coalesce(r.finished_at, b.created_at)';
-const STATUS = "coalesce(r.status, 'success')";
+export const STATUS = "coalesce(r.status, 'success')";
+/** A schedule's backups with their run reports, as `b` and `r`. */
+export const VERSIONS_FROM = 'backups b LEFT JOIN backup_reports r ON r.id = b.id';
 
 /** A schedule's versions (`WHERE b.schedule_id = ?`): every backup still stored is one the last prune kept. */
 export const BACKUP_VERSION_ROWS = listSource(BACKUP_VERSION_LIST, {
   select: `b.id, ${STARTED_AT} AS startedAt, ${FINISHED_AT} AS finishedAt, ${STATUS} AS status, b.files, b.bytes`,
-  from: 'backups b LEFT JOIN backup_reports r ON r.id = b.id',
+  from: VERSIONS_FROM,
   sort: { startedAt: STARTED_AT, finishedAt: FINISHED_AT, status: STATUS, files: 'b.files', bytes: 'b.bytes' },
   search: { status: STATUS },
   tieBreak: 'b.id',

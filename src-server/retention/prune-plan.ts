@@ -2,6 +2,7 @@ import type { ManifestEntry } from '../../src-shared/api/agent.js';
 import type { RetentionPolicy } from '../../src-shared/api/retention.js';
 import { chunksOf, type Manifests } from '../dataplane/manifests.js';
 import type { Store } from '../store.js';
+import { STARTED_AT, STATUS, VERSIONS_FROM } from './config.js';
 import { keptBackups } from './policy.js';
 
 /** What pruning a schedule with a policy does: computed from the database alone, writing nothing. */
@@ -28,10 +29,10 @@ interface Version {
  * Every manifest of the schedule is decoded once, oldest first (`Manifests.walk`).
  */
 export function planPrune(store: Store, manifests: Manifests, scheduleId: string, policy: RetentionPolicy): PrunePlan {
-  // A backup's run report gives its start; one copied without its report (replication) started when created.
+  // Dated and given a status as the versions list has them (config.ts).
   const versions = store.all<Version>(
-    `SELECT b.id, coalesce(r.started_at, b.created_at) AS startedAt, coalesce(r.status, 'success') AS status, m.base_id AS baseId
-     FROM backups b JOIN manifests m ON m.backup_id = b.id LEFT JOIN backup_reports r ON r.id = b.id
+    `SELECT b.id, ${STARTED_AT} AS startedAt, ${STATUS} AS status, m.base_id AS baseId
+     FROM ${VERSIONS_FROM} JOIN manifests m ON m.backup_id = b.id
      WHERE b.schedule_id = ? ORDER BY startedAt, b.id`,
     scheduleId,
   );

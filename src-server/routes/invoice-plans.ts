@@ -45,7 +45,7 @@ export const invoicePlanRoutes: RoutePlugin = (s) => async (api) => {
       schema: doc.put({
         operationId: 'updateInvoicePlan',
         description:
-          'Replaces a plan (administrator), with the rules of createInvoicePlan; isDefault omitted keeps the flag. A plan invoices were issued on changes only its name and isDefault: any other change is a 409 naming the first changed field (copy the plan instead). Unsetting the default that customers with invoicing enabled bill on is a 409.',
+          'Replaces a plan (administrator), with the rules of createInvoicePlan; isDefault omitted keeps the flag. A plan invoices were issued on changes only its name and isDefault; every other change is a 409 naming the first changed field (copy the plan instead). Unsetting the default that customers with invoicing enabled bill on is a 409.',
         params: IdParams,
         body: InvoicePlanInput,
         response: ok(InvoicePlan),
